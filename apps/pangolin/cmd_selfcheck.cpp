@@ -6,6 +6,7 @@
 #include "core/thread_pool.h"
 
 namespace pg::app {
+namespace {
 
 int cmd_selfcheck(int argc, char** argv) {
   Args args(argc, argv, 2, {"help"});
@@ -29,5 +30,10 @@ int cmd_selfcheck(int argc, char** argv) {
   std::printf("selfcheck: %s\n", failed == 0 ? "all checks passed" : "FAILED");
   return failed == 0 ? 0 : 1;
 }
+
+}  // namespace
+
+PG_REGISTER_COMMAND("selfcheck", "check CPU features and the AES/PRG known answers",
+                    &cmd_selfcheck);
 
 }  // namespace pg::app

@@ -1,12 +1,25 @@
 #include "commands.h"
 
-namespace pg::app {
+#include <algorithm>
+#include <string>
 
-const std::vector<Command>& commands() {
-  static const std::vector<Command> kCommands = {
-      {"selfcheck", "check CPU features and the AES/PRG known answers", &cmd_selfcheck},
-  };
-  return kCommands;
+namespace pg::app {
+namespace {
+std::vector<Command>& registry() {
+  static std::vector<Command> r;  // function-local: safe during static initialisation
+  return r;
+}
+}  // namespace
+
+CommandRegistrar::CommandRegistrar(Command c) {
+  registry().push_back(c);
+}
+
+std::vector<Command> commands() {
+  std::vector<Command> out = registry();
+  std::sort(out.begin(), out.end(),
+            [](const Command& a, const Command& b) { return std::string(a.name) < b.name; });
+  return out;
 }
 
 }  // namespace pg::app

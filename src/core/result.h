@@ -93,8 +93,6 @@ using Status = Result<void>;
 }  // namespace pg::core
 
 // Propagates an error from a Result-returning expression; otherwise binds its value.
-#define PG_CONCAT_INNER(a, b) a##b
-#define PG_CONCAT(a, b) PG_CONCAT_INNER(a, b)
 #define PG_TRY_ASSIGN(lhs, expr) PG_TRY_ASSIGN_IMPL(PG_CONCAT(pg_try_, __LINE__), lhs, expr)
 #define PG_TRY_ASSIGN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                       \
