@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libsodium-dev
   libprotobuf-dev protobuf-compiler libonnx-dev
-  zlib1g-dev libgmp-dev libopenblas-dev
+  zlib1g-dev libgmp-dev libopenblas-dev libpng-dev
   clang clang-format clang-tidy libclang-rt-14-dev
   dataset-fashion-mnist
 )
