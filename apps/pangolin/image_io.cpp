@@ -75,6 +75,10 @@ bool pgm_token(const std::vector<uint8_t>& d, size_t& pos, long& value) {
 
 Result<Image> load_pgm(const std::string& path) {
   PG_TRY_ASSIGN(auto d, read_file(path, size_t(1) << 28));
+  return decode_pgm(d, path);
+}
+
+Result<Image> decode_pgm(const std::vector<uint8_t>& d, const std::string& path) {
   if (d.size() < 2 || d[0] != 'P' || (d[1] != '5' && d[1] != '2')) {
     return make_error(ErrorCode::kMalformed, "'" + path + "' is not a PGM file (no P5/P2 magic)");
   }
@@ -115,6 +119,10 @@ Result<Image> load_pgm(const std::string& path) {
 
 Result<Image> load_png(const std::string& path) {
   PG_TRY_ASSIGN(auto d, read_file(path, size_t(1) << 28));
+  return decode_png(d, path);
+}
+
+Result<Image> decode_png(const std::vector<uint8_t>& d, const std::string& path) {
   if (d.size() < 8 || png_sig_cmp(d.data(), 0, 8) != 0) {
     return make_error(ErrorCode::kMalformed, "'" + path + "' is not a PNG file");
   }
@@ -147,6 +155,11 @@ Result<Image> load_png(const std::string& path) {
 
 Result<Image> load_idx_image(const std::string& path, size_t index) {
   PG_TRY_ASSIGN(auto d, read_file(path, size_t(1) << 30));
+  return decode_idx_image(d, index, path);
+}
+
+Result<Image> decode_idx_image(const std::vector<uint8_t>& d, size_t index,
+                               const std::string& path) {
   if (d.size() < 16 || be32(d.data()) != 0x803) {
     return make_error(ErrorCode::kMalformed,
                       "'" + path + "' is not an IDX3 image file (magic 0x00000803)");

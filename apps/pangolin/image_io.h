@@ -17,7 +17,13 @@ struct Image {
 };
 
 // Largest accepted side, to bound memory for a hostile header.
-inline constexpr int kMaxImageSide = 8192;
+inline constexpr int kMaxImageSide = 4096;
+
+// Decoders of in-memory bytes (`name` only labels error messages).
+core::Result<Image> decode_pgm(const std::vector<uint8_t>& bytes, const std::string& name);
+core::Result<Image> decode_png(const std::vector<uint8_t>& bytes, const std::string& name);
+core::Result<Image> decode_idx_image(const std::vector<uint8_t>& bytes, size_t index,
+                                     const std::string& name);
 
 core::Result<Image> load_pgm(const std::string& path);
 core::Result<Image> load_png(const std::string& path);
