@@ -16,13 +16,7 @@ using pg::nn::kernels::RingConv;
 using pg::nn::kernels::RingMethod;
 
 ConvGeometry cifar_conv() {
-  ConvGeometry g;
-  g.in_c = 64;
-  g.in_h = g.in_w = 32;
-  g.out_c = 64;
-  g.kh = g.kw = 3;
-  g.pad_top = g.pad_left = g.pad_bottom = g.pad_right = 1;
-  return g;
+  return pg::nn::kernels::square_conv(64, 32, 32, 64, 3, 1, 1);
 }
 
 struct Fixture {

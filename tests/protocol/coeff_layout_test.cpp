@@ -70,15 +70,8 @@ class CoeffConv : public ::testing::TestWithParam<ConvCase> {};
 
 TEST_P(CoeffConv, MatchesDirectConvolution) {
   const ConvCase cc = GetParam();
-  ConvGeometry g;
-  g.in_c = cc.c;
-  g.in_h = cc.h;
-  g.in_w = cc.w;
-  g.out_c = cc.m;
-  g.kh = g.kw = cc.k;
-  g.stride_h = g.stride_w = cc.s;
-  g.pad_top = g.pad_left = g.pad_bottom = g.pad_right = cc.p;
-  g.groups = cc.groups;
+  const ConvGeometry g =
+      nn::kernels::square_conv(cc.c, cc.h, cc.w, cc.m, cc.k, cc.s, cc.p, cc.groups);
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(21));
   std::vector<int64_t> w(g.weight_count());
   for (auto& v : w) v = int64_t(prg.uniform_below(1 << 16)) - (1 << 15);

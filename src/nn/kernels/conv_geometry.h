@@ -28,6 +28,21 @@ struct ConvGeometry {
   void validate() const;
 };
 
+// A convolution with a square kernel, equal strides and equal padding on every side.
+inline ConvGeometry square_conv(int c, int h, int w, int m, int k, int stride = 1, int pad = 0,
+                                int groups = 1) {
+  ConvGeometry g;
+  g.in_c = c;
+  g.in_h = h;
+  g.in_w = w;
+  g.out_c = m;
+  g.kh = g.kw = k;
+  g.stride_h = g.stride_w = stride;
+  g.pad_top = g.pad_left = g.pad_bottom = g.pad_right = pad;
+  g.groups = groups;
+  return g;
+}
+
 // A dense layer y = W x with W of shape [out][in], as a 1x1 convolution on a 1x1 image.
 inline ConvGeometry dense_geometry(int in, int out) {
   ConvGeometry g;

@@ -60,6 +60,33 @@ void grouped_gemm(const ConvGeometry& g, const double* w, const std::vector<cons
   }
 }
 
+// The naive direct convolution, y = W x, accumulating in T (wrap-around for uint64_t).
+template <typename T, typename W>
+void direct_conv(const ConvGeometry& g, const W* w, const T* x, T* y) {
+  const int cin = g.in_c / g.groups, cout = g.out_c / g.groups, oh = g.out_h(), ow = g.out_w();
+  for (int m = 0; m < g.out_c; ++m) {
+    const int grp = m / cout;
+    for (int oy = 0; oy < oh; ++oy) {
+      for (int ox = 0; ox < ow; ++ox) {
+        T acc = 0;
+        for (int c = 0; c < cin; ++c) {
+          for (int dy = 0; dy < g.kh; ++dy) {
+            const int iy = oy * g.stride_h - g.pad_top + dy;
+            if (iy < 0 || iy >= g.in_h) continue;
+            for (int dx = 0; dx < g.kw; ++dx) {
+              const int ix = ox * g.stride_w - g.pad_left + dx;
+              if (ix < 0 || ix >= g.in_w) continue;
+              acc += T(w[((size_t(m) * cin + c) * g.kh + dy) * g.kw + dx]) *
+                     x[(size_t(grp * cin + c) * g.in_h + iy) * g.in_w + ix];
+            }
+          }
+        }
+        y[(size_t(m) * oh + oy) * ow + ox] = acc;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 RingConv::RingConv(const ConvGeometry& geometry, std::span<const int64_t> weights)
@@ -135,30 +162,10 @@ void RingConv::apply_gemm(std::span<const uint64_t> x, int ell, std::span<uint64
 }
 
 void RingConv::apply_direct(std::span<const uint64_t> x, int ell, std::span<uint64_t> y) const {
-  const ConvGeometry& g = g_;
-  const int cin = g.in_c / g.groups, cout = g.out_c / g.groups, oh = g.out_h(), ow = g.out_w();
+  // uint64 arithmetic wraps mod 2^64, a multiple of 2^ell.
+  direct_conv<uint64_t>(g_, w_int_.data(), x.data(), y.data());
   const uint64_t mask = ring_mask(ell);
-  for (int m = 0; m < g.out_c; ++m) {
-    const int grp = m / cout;
-    for (int oy = 0; oy < oh; ++oy) {
-      for (int ox = 0; ox < ow; ++ox) {
-        uint64_t acc = 0;  // wraps mod 2^64, a multiple of 2^ell
-        for (int c = 0; c < cin; ++c) {
-          for (int dy = 0; dy < g.kh; ++dy) {
-            const int iy = oy * g.stride_h - g.pad_top + dy;
-            if (iy < 0 || iy >= g.in_h) continue;
-            for (int dx = 0; dx < g.kw; ++dx) {
-              const int ix = ox * g.stride_w - g.pad_left + dx;
-              if (ix < 0 || ix >= g.in_w) continue;
-              const uint64_t w = uint64_t(w_int_[((size_t(m) * cin + c) * g.kh + dy) * g.kw + dx]);
-              acc += w * x[(size_t(grp * cin + c) * g.in_h + iy) * g.in_w + ix];
-            }
-          }
-        }
-        y[(size_t(m) * oh + oy) * ow + ox] = acc & mask;
-      }
-    }
-  }
+  for (auto& v : y) v &= mask;
 }
 
 void conv2d_double(const ConvGeometry& g, std::span<const double> weights,
@@ -176,28 +183,7 @@ void conv2d_double_direct(const ConvGeometry& g, std::span<const double> weights
   if (weights.size() != g.weight_count() || x.size() != g.in_size() || y.size() != g.out_size()) {
     throw std::invalid_argument("conv2d_double_direct: sizes do not match the geometry");
   }
-  const int cin = g.in_c / g.groups, cout = g.out_c / g.groups, oh = g.out_h(), ow = g.out_w();
-  for (int m = 0; m < g.out_c; ++m) {
-    const int grp = m / cout;
-    for (int oy = 0; oy < oh; ++oy) {
-      for (int ox = 0; ox < ow; ++ox) {
-        double acc = 0;
-        for (int c = 0; c < cin; ++c) {
-          for (int dy = 0; dy < g.kh; ++dy) {
-            const int iy = oy * g.stride_h - g.pad_top + dy;
-            if (iy < 0 || iy >= g.in_h) continue;
-            for (int dx = 0; dx < g.kw; ++dx) {
-              const int ix = ox * g.stride_w - g.pad_left + dx;
-              if (ix < 0 || ix >= g.in_w) continue;
-              acc += weights[((size_t(m) * cin + c) * g.kh + dy) * g.kw + dx] *
-                     x[(size_t(grp * cin + c) * g.in_h + iy) * g.in_w + ix];
-            }
-          }
-        }
-        y[(size_t(m) * oh + oy) * ow + ox] = acc;
-      }
-    }
-  }
+  direct_conv<double>(g, weights.data(), x.data(), y.data());
 }
 
 void set_gemm_threads(int threads) {

@@ -78,15 +78,7 @@ class RingConvShapes : public ::testing::TestWithParam<Shape> {};
 
 TEST_P(RingConvShapes, GemmIsBitExactAgainstDirectForEveryRing) {
   const Shape sh = GetParam();
-  ConvGeometry g;
-  g.in_c = sh.c;
-  g.in_h = sh.h;
-  g.in_w = sh.w;
-  g.out_c = sh.m;
-  g.kh = g.kw = sh.k;
-  g.stride_h = g.stride_w = sh.s;
-  g.pad_top = g.pad_left = g.pad_bottom = g.pad_right = sh.p;
-  g.groups = sh.groups;
+  const ConvGeometry g = square_conv(sh.c, sh.h, sh.w, sh.m, sh.k, sh.s, sh.p, sh.groups);
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(11));
   for (int ell : {16, 32, 37, 41, 44, 64}) expect_exact(g, ell, 15, prg);
 }
@@ -129,11 +121,7 @@ TEST(RingConv, DenseLayersAreBitExact) {
 TEST(RingConv, ExtremeWeightsStillExact) {
   // Weights at ±(2^30 - 1) force small digits and many planes; still exact.
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(14));
-  ConvGeometry g;
-  g.in_c = 64;
-  g.in_h = g.in_w = 6;
-  g.out_c = 8;
-  g.kh = g.kw = 3;
+  const ConvGeometry g = square_conv(64, 6, 6, 8, 3);
   std::vector<int64_t> w(g.weight_count());
   for (size_t i = 0; i < w.size(); ++i) w[i] = (i % 2 ? 1 : -1) * ((int64_t{1} << 30) - 1);
   auto x = random_shares(prg, g.in_size(), 64);
@@ -147,12 +135,7 @@ TEST(RingConv, ExtremeWeightsStillExact) {
 
 TEST(RingConv, DoubleKernelsAgreeWithTheExactOneOnSmallValues) {
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(15));
-  ConvGeometry g;
-  g.in_c = 5;
-  g.in_h = g.in_w = 9;
-  g.out_c = 7;
-  g.kh = g.kw = 3;
-  g.pad_top = g.pad_left = g.pad_bottom = g.pad_right = 1;
+  const ConvGeometry g = square_conv(5, 9, 9, 7, 3, 1, 1);
   const auto w = random_weights(prg, g.weight_count(), 8);
   std::vector<uint64_t> xr(g.in_size());
   std::vector<double> xd(g.in_size());
