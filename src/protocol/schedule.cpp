@@ -105,11 +105,15 @@ void Schedule::validate() const {
       const TensorInfo& in = tensors[n.in];
       const TensorInfo& out = tensors[n.out];
       if (n.kind == NonLinearKind::kRelu && in.size() != out.size()) fail(i, "ReLU changes size");
-      if (n.kind == NonLinearKind::kMaxPoolRelu &&
-          (out.c != in.c || out.h != (in.h + 2 * n.pool_pad - n.pool_k) / n.pool_stride + 1 ||
-           out.w != (in.w + 2 * n.pool_pad - n.pool_k) / n.pool_stride + 1 || n.pool_k < 1 ||
-           n.pool_stride < 1 || n.pool_pad < 0 || n.pool_pad >= n.pool_k)) {
-        fail(i, "max-pool window does not match the tensor shapes");
+      if (n.kind == NonLinearKind::kMaxPoolRelu) {
+        if (n.pool_k < 1 || n.pool_stride < 1 || n.pool_pad < 0 || n.pool_pad >= n.pool_k ||
+            in.h + 2 * n.pool_pad < n.pool_k || in.w + 2 * n.pool_pad < n.pool_k) {
+          fail(i, "invalid max-pool window");
+        }
+        if (out.c != in.c || out.h != (in.h + 2 * n.pool_pad - n.pool_k) / n.pool_stride + 1 ||
+            out.w != (in.w + 2 * n.pool_pad - n.pool_k) / n.pool_stride + 1) {
+          fail(i, "max-pool window does not match the tensor shapes");
+        }
       }
     }
   }
