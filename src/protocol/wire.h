@@ -1,0 +1,76 @@
+// Framing of every message between client and server (PROTOCOL.md §6):
+//   magic "PG" (2 bytes) | protocol version (1) | type (1) | payload length (u32 LE) | payload
+// The receiver checks magic, version, type and length against the caller's bound *before*
+// allocating the payload, so a hostile peer can neither make it allocate nor desynchronise it.
+// An kError frame carries the peer's message and ends the session on both sides.
+// The functions are templates over the channel (anything with send(const void*, size_t),
+// recv(void*, size_t) and flush()).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "core/version.h"
+
+namespace pg::protocol {
+
+enum class MsgType : uint8_t {
+  kHello = 1,         // client → server: version, options
+  kArchitecture = 2,  // server → client: the schedule's architecture and HE parameters
+  kPublicKey = 3,     // client → server: its RLWE public key (seeded)
+  kPrepRequest = 4,   // client → server: encrypted masks of one preprocessing set
+  kPrepReply = 5,     // server → client: re-randomised, modulus-switched products
+  kStream = 6,        // a chunk of the two-party layer's byte stream (OT, garbled tables)
+  kInput = 7,         // client → server: x̂ = enc(x) − r
+  kOutput = 8,        // server → client: its share of the logits
+  kError = 9,         // either way: a message, then the session ends
+  kBye = 10,          // either way: a clean end of session
+};
+
+const char* msg_type_name(MsgType t);
+
+inline constexpr size_t kFrameHeader = 8;
+inline constexpr uint32_t kMaxFrame = 1u << 30;
+
+std::array<uint8_t, kFrameHeader> encode_header(MsgType type, uint32_t length);
+// Checks the header against what the caller expects; returns the payload length.
+core::Result<uint32_t> decode_header(std::span<const uint8_t, kFrameHeader> header,
+                                     MsgType expected, uint32_t max_len);
+
+template <typename Channel>
+void send_frame(Channel& ch, MsgType type, std::span<const uint8_t> payload) {
+  PG_ASSERT(payload.size() <= kMaxFrame, "frame too large");
+  const auto h = encode_header(type, static_cast<uint32_t>(payload.size()));
+  ch.send(h.data(), h.size());
+  if (!payload.empty()) ch.send(payload.data(), payload.size());
+  ch.flush();
+}
+
+template <typename Channel>
+void send_error(Channel& ch, const std::string& message) {
+  send_frame(
+      ch, MsgType::kError,
+      {reinterpret_cast<const uint8_t*>(message.data()), std::min<size_t>(message.size(), 4096)});
+}
+
+// Receives one frame of the expected type and at most max_len payload bytes. A kError frame
+// from the peer becomes an Error carrying its message.
+template <typename Channel>
+core::Result<core::Bytes> recv_frame(Channel& ch, MsgType expected, uint32_t max_len) {
+  std::array<uint8_t, kFrameHeader> h;
+  ch.recv(h.data(), h.size());
+  PG_TRY_ASSIGN(uint32_t len, decode_header(h, expected, max_len));
+  core::Bytes payload(len);
+  if (len > 0) ch.recv(payload.data(), len);
+  if (static_cast<MsgType>(h[3]) == MsgType::kError) {
+    return core::make_error(core::ErrorCode::kProtocol,
+                            "the peer reported: " + std::string(payload.begin(), payload.end()));
+  }
+  return payload;
+}
+
+}  // namespace pg::protocol

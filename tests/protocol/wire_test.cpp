@@ -1,0 +1,101 @@
+#include "protocol/wire.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <stdexcept>
+
+namespace pg::protocol {
+namespace {
+
+// A loopback byte pipe: what is sent is what is received; reading past the end throws, as a
+// closed connection does.
+struct Pipe {
+  std::deque<uint8_t> q;
+  size_t flushes = 0;
+  void send(const void* p, size_t n) {
+    const auto* b = static_cast<const uint8_t*>(p);
+    q.insert(q.end(), b, b + n);
+  }
+  void recv(void* p, size_t n) {
+    if (q.size() < n) throw std::runtime_error("peer closed the connection");
+    auto* b = static_cast<uint8_t*>(p);
+    for (size_t i = 0; i < n; ++i) {
+      b[i] = q.front();
+      q.pop_front();
+    }
+  }
+  void flush() { ++flushes; }
+};
+
+TEST(Wire, FramesRoundTrip) {
+  Pipe p;
+  const core::Bytes payload = {1, 2, 3, 4, 5};
+  send_frame(p, MsgType::kInput, payload);
+  send_frame(p, MsgType::kBye, {});
+  EXPECT_EQ(p.flushes, 2u);
+  EXPECT_EQ(p.q.size(), 2 * kFrameHeader + payload.size());
+  auto got = recv_frame(p, MsgType::kInput, 100);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got.value(), payload);
+  auto bye = recv_frame(p, MsgType::kBye, 0);
+  ASSERT_TRUE(bye.ok());
+  EXPECT_TRUE(bye.value().empty());
+}
+
+TEST(Wire, UnexpectedTypeIsAProtocolError) {
+  Pipe p;
+  send_frame(p, MsgType::kOutput, core::Bytes{9});
+  auto got = recv_frame(p, MsgType::kArchitecture, 100);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, core::ErrorCode::kProtocol);
+  EXPECT_EQ(got.error().message, "expected a architecture message, got output (type 8)");
+}
+
+TEST(Wire, OversizedFrameIsRejectedBeforeAllocation) {
+  Pipe p;
+  const auto h = encode_header(MsgType::kPrepReply, 0xfffffff0u);
+  p.send(h.data(), h.size());  // a header that claims ~4 GiB with no payload behind it
+  auto got = recv_frame(p, MsgType::kPrepReply, 1 << 20);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, core::ErrorCode::kTooLarge);
+  EXPECT_EQ(got.error().message,
+            "a preprocessing reply message of 4294967280 bytes exceeds the limit of 1048576");
+}
+
+TEST(Wire, GarbageAndVersionMismatch) {
+  Pipe p;
+  const char* junk = "GET / HTTP/1.1\r\n";
+  p.send(junk, 16);
+  auto got = recv_frame(p, MsgType::kHello, 100);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().message, "the peer sent bytes that are not a Pangolin frame");
+
+  Pipe q;
+  auto h = encode_header(MsgType::kHello, 0);
+  h[2] = 99;
+  q.send(h.data(), h.size());
+  auto v = recv_frame(q, MsgType::kHello, 100);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().code, core::ErrorCode::kUnsupported);
+  EXPECT_EQ(v.error().message, "the peer speaks protocol version 99, this build speaks 1");
+}
+
+TEST(Wire, ErrorFramesCarryThePeersMessage) {
+  Pipe p;
+  send_error(p, "image has the wrong size");
+  auto got = recv_frame(p, MsgType::kOutput, 100);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().message, "the peer reported: image has the wrong size");
+}
+
+TEST(Wire, TruncatedFrameSurfacesTheChannelError) {
+  Pipe p;
+  const auto h = encode_header(MsgType::kInput, 10);
+  p.send(h.data(), h.size());
+  p.send("abc", 3);
+  EXPECT_THROW((void)recv_frame(p, MsgType::kInput, 100), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace pg::protocol
