@@ -1,0 +1,78 @@
+// Word-size modular arithmetic for NTT-friendly primes q < 2^61: Barrett reduction of 128-bit
+// products by a precomputed floor(2^128 / q), and Shoup multiplication by a constant w with
+// precomputed floor(w · 2^64 / q) (one high product, one low product, no division).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+
+namespace pg::he {
+
+// __extension__ keeps -Wpedantic quiet about the GCC/Clang 128-bit integer types.
+__extension__ typedef unsigned __int128 u128;
+__extension__ typedef __int128 i128;
+
+inline uint64_t mul_hi(uint64_t a, uint64_t b) {
+  return uint64_t((u128(a) * b) >> 64);
+}
+
+class Modulus {
+ public:
+  Modulus() = default;
+  explicit Modulus(uint64_t q);
+
+  uint64_t value() const { return q_; }
+  int bits() const { return bits_; }
+
+  // x mod q for x < 2^124 (Barrett: the quotient estimate is at most 2 below the truth, and the
+  // partial sums below stay under 2^128 because q < 2^61 makes floor(2^128/q)·x/2^64 small).
+  uint64_t reduce(u128 x) const {
+    const uint64_t lo = uint64_t(x), hi = uint64_t(x >> 64);
+    // floor(x · μ / 2^128) up to a small error, from the three significant partial products.
+    const u128 mid = u128(hi) * r0_ + u128(lo) * r1_ + mul_hi(lo, r0_);
+    const uint64_t qhat = hi * r1_ + uint64_t(mid >> 64);
+    uint64_t r = lo - qhat * q_;
+    r -= (r >= q_) ? q_ : 0;
+    r -= (r >= q_) ? q_ : 0;
+    return r;
+  }
+  uint64_t reduce(uint64_t x) const { return x % q_; }
+  uint64_t mul(uint64_t a, uint64_t b) const { return reduce(u128(a) * b); }
+  uint64_t add(uint64_t a, uint64_t b) const {
+    const uint64_t s = a + b;
+    return s >= q_ ? s - q_ : s;
+  }
+  uint64_t sub(uint64_t a, uint64_t b) const { return a >= b ? a - b : a + q_ - b; }
+  uint64_t neg(uint64_t a) const { return a == 0 ? 0 : q_ - a; }
+  uint64_t pow(uint64_t base, uint64_t e) const;
+  // a^{-1} mod q (q prime); throws std::invalid_argument for a ≡ 0.
+  uint64_t inverse(uint64_t a) const;
+  // A signed value reduced into [0, q).
+  uint64_t from_signed(int64_t v) const {
+    const int64_t r = v % int64_t(q_);
+    return uint64_t(r < 0 ? r + int64_t(q_) : r);
+  }
+
+ private:
+  uint64_t q_ = 0;
+  uint64_t r0_ = 0, r1_ = 0;  // floor(2^128 / q) = r1·2^64 + r0
+  int bits_ = 0;
+};
+
+// Multiplication by a constant w with its Shoup companion w' = floor(w·2^64 / q).
+struct ShoupConst {
+  uint64_t w = 0, w_shoup = 0;
+  ShoupConst() = default;
+  ShoupConst(uint64_t w_in, uint64_t q) : w(w_in), w_shoup(uint64_t((u128(w_in) << 64) / q)) {}
+};
+
+// a·w mod q in [0, 2q), for any a < 2^64.
+inline uint64_t mul_shoup_lazy(uint64_t a, const ShoupConst& c, uint64_t q) {
+  return a * c.w - mul_hi(a, c.w_shoup) * q;
+}
+inline uint64_t mul_shoup(uint64_t a, const ShoupConst& c, uint64_t q) {
+  const uint64_t r = mul_shoup_lazy(a, c, q);
+  return r >= q ? r - q : r;
+}
+
+}  // namespace pg::he
