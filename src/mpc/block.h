@@ -1,0 +1,92 @@
+// 128-bit blocks (labels, OT strings), branch-free masks on them, packed bit vectors, and a
+// vector type that wipes its memory whenever it releases it (labels, Δ and OT keys are secrets).
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <vector>
+
+#include "core/aes.h"
+#include "core/secure.h"
+
+namespace pg::mpc {
+
+using Block = core::Block;
+
+inline Block zero_block() {
+  return _mm_setzero_si128();
+}
+
+inline Block make_block(uint64_t high, uint64_t low) {
+  return _mm_set_epi64x(static_cast<int64_t>(high), static_cast<int64_t>(low));
+}
+
+inline uint64_t block_low(Block b) {
+  return static_cast<uint64_t>(_mm_cvtsi128_si64(b));
+}
+
+inline uint64_t block_high(Block b) {
+  return static_cast<uint64_t>(_mm_extract_epi64(b, 1));
+}
+
+// Blocks combine with the compiler's vector operators: a ^ b, a & b, a | b.
+
+inline bool block_eq(Block a, Block b) {
+  const Block x = _mm_xor_si128(a, b);
+  return _mm_testz_si128(x, x) != 0;
+}
+
+// All-ones if the least significant bit of x is set, else zero; no branch.
+inline Block lsb_mask(Block x) {
+  return _mm_shuffle_epi32(_mm_srai_epi32(_mm_slli_epi32(x, 31), 31), 0);
+}
+
+// All-ones if bit (0 or 1) is 1.
+inline Block bit_mask(uint64_t bit) {
+  return _mm_set1_epi64x(static_cast<int64_t>(core::ct_mask_from_bit(bit)));
+}
+
+inline uint64_t lsb(Block x) {
+  return block_low(x) & 1;
+}
+
+// Packed bit vectors: bit i is bit (i % 8) of byte i / 8 (little-endian bit order).
+inline size_t bit_bytes(size_t bits) {
+  return (bits + 7) / 8;
+}
+inline uint64_t get_bit(const uint8_t* bits, size_t i) {
+  return (bits[i / 8] >> (i % 8)) & 1u;
+}
+inline void put_bit(uint8_t* bits, size_t i, uint64_t v) {
+  bits[i / 8] = static_cast<uint8_t>((bits[i / 8] & ~(1u << (i % 8))) | ((v & 1u) << (i % 8)));
+}
+
+// An allocator that zeroes memory before releasing it, so that secrets held in a std::vector
+// do not survive a reallocation or destruction.
+template <typename T>
+struct WipingAllocator {
+  using value_type = T;
+  WipingAllocator() = default;
+  template <typename U>
+  WipingAllocator(const WipingAllocator<U>&) {}  // NOLINT: allocator conversion
+
+  T* allocate(size_t n) {
+    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(alignof(T))));
+  }
+  void deallocate(T* p, size_t n) {
+    core::secure_zero(p, n * sizeof(T));
+    ::operator delete(p, std::align_val_t(alignof(T)));
+  }
+  template <typename U>
+  bool operator==(const WipingAllocator<U>&) const {
+    return true;
+  }
+};
+
+using SecretBlocks = std::vector<Block, WipingAllocator<Block>>;
+using SecretBytes = std::vector<uint8_t, WipingAllocator<uint8_t>>;
+
+}  // namespace pg::mpc

@@ -1,0 +1,81 @@
+// What one non-linear layer computes (PROTOCOL.md §3), what it costs, and how it is scheduled
+// into garbled circuits.
+//
+// Inputs: the server's share u and the client's share c of n_in ring elements (mod 2^ℓ), and
+// the client's next mask r' (one per output). With x = (u + c mod 2^ℓ) read as signed:
+//   kReluTruncate           z_o = ReLU(x_o >>ₐ shift) − r'_o mod 2^ℓ,  n_out = n_in
+//   kMaxPoolReluTruncate    z_o = ReLU(max_{i ∈ window_o} x_i >>ₐ shift) − r'_o mod 2^ℓ
+//   kArgmax                 the index of the first maximum of x (client only; shift = 0)
+// The server learns z (uniform, masked by r'); the client learns only the argmax index.
+//
+// Schedule: phase A adds u + c once per input element (ℓ − 1 ANDs) and keeps the ℓ − shift
+// bits of the shifted sum; phase B computes, per output, max over its window (shift commutes
+// with max, so the max runs on ℓ − shift bits), ReLU and the subtraction of r'. An element read
+// by several windows (overlapping or padded windows) is added once: its u and c labels are sent
+// and OT'd once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "mpc/circuit.h"
+
+namespace pg::mpc {
+
+enum class NonLinearKind : uint8_t { kReluTruncate, kMaxPoolReluTruncate, kArgmax };
+
+struct NonLinearSpec {
+  NonLinearKind kind = NonLinearKind::kReluTruncate;
+  size_t ell = 37;    // ring bits, 1..64
+  size_t shift = 12;  // f_w, the arithmetic right shift, < ell (0 for argmax)
+  size_t n_in = 0;
+  // kMaxPoolReluTruncate only: the input indices of each output (non-empty, each < n_in;
+  // windows may overlap, and an index may repeat within a window at a padded border).
+  std::vector<std::vector<uint32_t>> windows;
+};
+
+// Throws std::invalid_argument naming the problem.
+void validate(const NonLinearSpec& spec);
+size_t num_outputs(const NonLinearSpec& spec);
+
+// Exact costs of one layer. Bytes are payload on the Channel.
+struct NonLinearCost {
+  uint64_t and_gates = 0;
+  uint64_t cot_bits = 0;                // client input bits obtained by correlated OT
+  uint64_t offline_client_to_server = 0;  // the OT extension's u matrix
+  uint64_t offline_server_to_client = 0;  // garbled tables (+ argmax decoding bits)
+  uint64_t online_server_to_client = 0;   // labels of u
+  uint64_t online_client_to_server = 0;   // output permute bits (0 for argmax)
+};
+NonLinearCost cost(const NonLinearSpec& spec);
+
+// The circuits of a layer and the order in which their instances are garbled. Internal to the
+// garbler and evaluator, exposed for tests and benchmarks.
+struct LayerPlan {
+  struct Group {
+    Circuit circuit;             // phase-B circuit for this window size
+    size_t window = 0;           // k
+    std::vector<uint32_t> outputs;  // output indices, in garbling order
+  };
+  NonLinearSpec spec;
+  size_t width = 0;              // w = ℓ − shift, the bits kept after phase A
+  size_t out_bits = 0;           // bits of each output: ℓ, or index_bits(n_in) for argmax
+  bool remask = true;            // phase B takes r' (not for argmax)
+  Circuit adder;                 // phase A
+  std::vector<Group> groups;     // phase B, one per window size (argmax: one group, one lane)
+
+  explicit LayerPlan(const NonLinearSpec& s);
+  // The s-th input index of output o's window (o itself for ReLU, s for argmax).
+  uint32_t window_input(size_t o, size_t s) const;
+  size_t num_outputs() const { return num_outputs_; }
+  // AND gate-lane pairs (= tweaks), table blocks, and COT bits of the whole layer.
+  uint64_t and_gates() const;
+  uint64_t table_blocks() const { return 2 * and_gates(); }
+  uint64_t cot_bits() const;
+
+ private:
+  size_t num_outputs_ = 0;
+};
+
+}  // namespace pg::mpc

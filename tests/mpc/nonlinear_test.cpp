@@ -1,0 +1,359 @@
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "core/testing.h"
+#include "mpc/counting_channel.h"
+#include "mpc/nonlinear_evaluator.h"
+#include "mpc/nonlinear_garbler.h"
+#include "two_party.h"
+
+namespace pg::mpc {
+namespace {
+
+using core::testing::FixedSeedScope;
+using core::testing::seed_of;
+
+uint64_t mask_of(size_t ell) {
+  return ell == 64 ? ~uint64_t{0} : (uint64_t{1} << ell) - 1;
+}
+
+int64_t to_signed(uint64_t x, size_t ell) {
+  return static_cast<int64_t>(x << (64 - ell)) >> (64 - ell);
+}
+
+// The plaintext oracle: the layer's function on x = u + c, with r' subtracted.
+struct Oracle {
+  NonLinearSpec spec;
+  std::vector<uint64_t> x;  // u + c mod 2^ℓ
+
+  int64_t shifted(size_t i) const { return to_signed(x[i], spec.ell) >> spec.shift; }
+  uint64_t output(size_t o) const {
+    int64_t m;
+    if (spec.kind == NonLinearKind::kReluTruncate) {
+      m = shifted(o);
+    } else {
+      m = shifted(spec.windows[o][0]);
+      for (uint32_t i : spec.windows[o]) m = std::max(m, shifted(i));
+    }
+    return static_cast<uint64_t>(std::max<int64_t>(m, 0)) & mask_of(spec.ell);
+  }
+  uint64_t argmax() const {
+    size_t best = 0;
+    for (size_t i = 1; i < x.size(); ++i) {
+      if (to_signed(x[i], spec.ell) > to_signed(x[best], spec.ell)) best = i;
+    }
+    return best;
+  }
+};
+
+struct LayerInputs {
+  std::vector<uint64_t> u, c, r;
+  Oracle oracle;
+};
+
+// x values that sit on the edges: 0, ±1, the extremes, and both sides of multiples of 2^shift.
+std::vector<uint64_t> edge_values(size_t ell, size_t shift) {
+  const uint64_t m = mask_of(ell);
+  const uint64_t top = uint64_t{1} << (ell - 1);
+  std::vector<uint64_t> v = {0, 1, m, top, top - 1, (top + 1) & m, (top - 2) & m};
+  const uint64_t unit = uint64_t{1} << shift;
+  for (uint64_t k : {uint64_t{1}, uint64_t{2}, uint64_t{3}}) {
+    for (uint64_t base : {(k * unit) & m, (0 - k * unit) & m}) {
+      v.push_back(base);
+      v.push_back((base + 1) & m);
+      v.push_back((base - 1) & m);
+    }
+  }
+  v.push_back((top - unit) & m);
+  v.push_back((top + unit) & m);
+  return v;
+}
+
+LayerInputs make_inputs(const NonLinearSpec& spec, core::Prg& prg, bool edges) {
+  LayerInputs in;
+  const uint64_t m = mask_of(spec.ell);
+  in.oracle.spec = spec;
+  std::vector<uint64_t> x(spec.n_in);
+  const auto e = edge_values(spec.ell, spec.shift);
+  for (size_t i = 0; i < spec.n_in; ++i) {
+    x[i] = edges && i < e.size() ? e[i] : prg.next_u64() & m;
+  }
+  in.u.resize(spec.n_in);
+  in.c.resize(spec.n_in);
+  for (size_t i = 0; i < spec.n_in; ++i) {
+    in.u[i] = prg.next_u64() & m;
+    in.c[i] = (x[i] - in.u[i]) & m;
+  }
+  in.oracle.x = x;
+  if (spec.kind != NonLinearKind::kArgmax) {
+    in.r.resize(num_outputs(spec));
+    for (size_t o = 0; o < in.r.size(); ++o) in.r[o] = prg.next_u64() & m;
+    if (!in.r.empty()) in.r[0] = 0;
+    if (in.r.size() > 1) in.r[1] = m;
+  }
+  return in;
+}
+
+struct LayerResult {
+  std::vector<uint64_t> z;
+  std::optional<uint64_t> index;
+};
+
+LayerResult run_layer(const NonLinearSpec& spec, const LayerInputs& in, bool tcp) {
+  GarblerSession gs;  // both drawn on this thread: deterministic under a fixed test seed
+  EvaluatorSession es;
+  LayerResult res;
+  auto server = [&](Channel& ch) {
+    gs.setup(ch);
+    NonLinearGarbler g(spec);
+    g.offline(ch, gs);
+    res.z = g.online(ch, in.u);
+  };
+  auto client = [&](Channel& ch) {
+    es.setup(ch);
+    NonLinearEvaluator e(spec);
+    e.offline(ch, es, in.c, in.r);
+    res.index = e.online(ch);
+  };
+  if (tcp) {
+    test::run_tcp(server, client);
+  } else {
+    test::run_memory(server, client);
+  }
+  return res;
+}
+
+void check_result(const LayerInputs& in, const LayerResult& res) {
+  const NonLinearSpec& spec = in.oracle.spec;
+  if (spec.kind == NonLinearKind::kArgmax) {
+    EXPECT_TRUE(res.z.empty());
+    ASSERT_TRUE(res.index.has_value());
+    EXPECT_EQ(*res.index, in.oracle.argmax());
+    return;
+  }
+  EXPECT_FALSE(res.index.has_value());
+  ASSERT_EQ(res.z.size(), num_outputs(spec));
+  for (size_t o = 0; o < res.z.size(); ++o) {
+    ASSERT_EQ((res.z[o] + in.r[o]) & mask_of(spec.ell), in.oracle.output(o))
+        << "output " << o << " x=" << in.oracle.x[spec.kind == NonLinearKind::kReluTruncate ? o : 0]
+        << " ℓ=" << spec.ell << " shift=" << spec.shift;
+  }
+}
+
+struct ReluCase {
+  size_t ell;
+  size_t shift;
+};
+
+class ReluLayer : public ::testing::TestWithParam<ReluCase> {};
+
+TEST_P(ReluLayer, MatchesThePlaintextFunctionInMemory) {
+  FixedSeedScope seed(seed_of(0x61));
+  auto prg = core::Prg::from_os();
+  NonLinearSpec spec{NonLinearKind::kReluTruncate, GetParam().ell, GetParam().shift, 2000, {}};
+  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
+  check_result(in, run_layer(spec, in, /*tcp=*/false));
+}
+
+TEST_P(ReluLayer, MatchesThePlaintextFunctionOverTcp) {
+  FixedSeedScope seed(seed_of(0x62));
+  auto prg = core::Prg::from_os();
+  NonLinearSpec spec{NonLinearKind::kReluTruncate, GetParam().ell, GetParam().shift, 500, {}};
+  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
+  check_result(in, run_layer(spec, in, /*tcp=*/true));
+}
+
+INSTANTIATE_TEST_SUITE_P(Widths, ReluLayer,
+                         ::testing::Values(ReluCase{16, 0}, ReluCase{16, 5}, ReluCase{16, 15},
+                                           ReluCase{32, 12}, ReluCase{37, 12}, ReluCase{41, 12},
+                                           ReluCase{41, 40}, ReluCase{64, 0}, ReluCase{64, 24},
+                                           ReluCase{1, 0}),
+                         [](const auto& param_info) {
+                           return "l" + std::to_string(param_info.param.ell) + "_f" +
+                                  std::to_string(param_info.param.shift);
+                         });
+
+// 3×3 windows with stride 2 over a 7×7 map: windows overlap, and at the padded border an index
+// repeats so every window lists 9 entries; a few 2×2 windows form a second group.
+NonLinearSpec max_pool_spec(size_t ell, size_t shift) {
+  NonLinearSpec spec{NonLinearKind::kMaxPoolReluTruncate, ell, shift, 49, {}};
+  for (int oy = 0; oy < 4; ++oy) {
+    for (int ox = 0; ox < 4; ++ox) {
+      std::vector<uint32_t> w;
+      for (int dy = -1; dy <= 1; ++dy) {
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int y = std::clamp(2 * oy + dy, 0, 6);
+          const int x = std::clamp(2 * ox + dx, 0, 6);
+          w.push_back(static_cast<uint32_t>(7 * y + x));
+        }
+      }
+      spec.windows.push_back(w);
+    }
+  }
+  spec.windows.push_back({0, 1, 7, 8});
+  spec.windows.push_back({40, 41, 47, 48});
+  spec.windows.push_back({24});
+  return spec;
+}
+
+TEST(MaxPoolLayer, MatchesThePlaintextFunction) {
+  FixedSeedScope seed(seed_of(0x63));
+  auto prg = core::Prg::from_os();
+  for (auto [ell, shift] : {std::pair<size_t, size_t>{16, 4}, {41, 12}, {64, 20}}) {
+    const NonLinearSpec spec = max_pool_spec(ell, shift);
+    for (int trial = 0; trial < 6; ++trial) {
+      const LayerInputs in = make_inputs(spec, prg, /*edges=*/trial == 0);
+      check_result(in, run_layer(spec, in, false));
+    }
+  }
+}
+
+TEST(ArgmaxLayer, ReturnsTheIndexToTheClientOnly) {
+  FixedSeedScope seed(seed_of(0x64));
+  auto prg = core::Prg::from_os();
+  for (size_t n : {1, 2, 10, 100}) {
+    for (size_t ell : {16, 41, 64}) {
+      const NonLinearSpec spec{NonLinearKind::kArgmax, ell, 0, n, {}};
+      for (int trial = 0; trial < 3; ++trial) {
+        const LayerInputs in = make_inputs(spec, prg, /*edges=*/trial == 0);
+        check_result(in, run_layer(spec, in, false));
+      }
+    }
+  }
+}
+
+TEST(NonLinearLayer, ManyLayersShareOneSessionAndRunOnlineLater) {
+  FixedSeedScope seed(seed_of(0x65));
+  auto prg = core::Prg::from_os();
+  const std::vector<NonLinearSpec> specs = {
+      {NonLinearKind::kReluTruncate, 37, 12, 300, {}},
+      max_pool_spec(37, 12),
+      {NonLinearKind::kReluTruncate, 20, 3, 17, {}},
+      {NonLinearKind::kArgmax, 37, 0, 10, {}},
+  };
+  std::vector<LayerInputs> inputs;
+  for (const auto& s : specs) inputs.push_back(make_inputs(s, prg, true));
+  std::vector<LayerResult> results(specs.size());
+  GarblerSession gs;
+  EvaluatorSession es;
+  test::run_memory(
+      [&](Channel& ch) {
+        gs.setup(ch);
+        std::vector<NonLinearGarbler> layers;
+        for (const auto& s : specs) layers.emplace_back(s);
+        for (auto& l : layers) l.offline(ch, gs);
+        for (size_t i = 0; i < layers.size(); ++i) results[i].z = layers[i].online(ch, inputs[i].u);
+      },
+      [&](Channel& ch) {
+        es.setup(ch);
+        std::vector<NonLinearEvaluator> layers;
+        for (const auto& s : specs) layers.emplace_back(s);
+        for (size_t i = 0; i < layers.size(); ++i) {
+          layers[i].offline(ch, es, inputs[i].c, inputs[i].r);
+        }
+        for (size_t i = 0; i < layers.size(); ++i) results[i].index = layers[i].online(ch);
+      });
+  for (size_t i = 0; i < specs.size(); ++i) check_result(inputs[i], results[i]);
+}
+
+TEST(NonLinearLayer, TrafficMatchesTheCostModelWithOneRoundTripOnline) {
+  FixedSeedScope seed(seed_of(0x66));
+  auto prg = core::Prg::from_os();
+  for (const NonLinearSpec& spec :
+       {NonLinearSpec{NonLinearKind::kReluTruncate, 37, 12, 5000, {}}, max_pool_spec(41, 12),
+        NonLinearSpec{NonLinearKind::kArgmax, 37, 0, 10, {}}}) {
+    const LayerInputs in = make_inputs(spec, prg, false);
+    GarblerSession gs;
+    EvaluatorSession es;
+    TrafficStats off, on;
+    test::run_memory(
+        [&](Channel& raw) {
+          CountingChannel ch(raw);
+          {
+            PhaseScope p(ch, "setup");
+            gs.setup(ch);
+          }
+          NonLinearGarbler g(spec);
+          {
+            PhaseScope p(ch, "offline");
+            g.offline(ch, gs);
+          }
+          PhaseScope p(ch, "online");
+          g.online(ch, in.u);
+          off = ch.phase_stats("offline");
+          on = ch.phase_stats("online");
+        },
+        [&](Channel& ch) {
+          es.setup(ch);
+          NonLinearEvaluator e(spec);
+          e.offline(ch, es, in.c, in.r);
+          e.online(ch);
+        });
+    const NonLinearCost c = cost(spec);
+    EXPECT_EQ(off.bytes_received, c.offline_client_to_server);
+    EXPECT_EQ(off.bytes_sent, c.offline_server_to_client);
+    EXPECT_EQ(on.bytes_sent, c.online_server_to_client);
+    EXPECT_EQ(on.bytes_received, c.online_client_to_server);
+    EXPECT_EQ(on.rounds, spec.kind == NonLinearKind::kArgmax ? 1u : 2u);
+    if (spec.kind == NonLinearKind::kReluTruncate) {
+      // ≤ ℓ·16 + ℓ/8 bytes per ReLU online; 3ℓ − f − 3 ANDs; under 6.5 KB in total.
+      EXPECT_EQ(c.and_gates, spec.n_in * (3 * 37 - 12 - 3));
+      EXPECT_LE(c.online_server_to_client + c.online_client_to_server,
+                spec.n_in * (37 * 16 + 37 / 8 + 1));
+      const uint64_t total = c.offline_client_to_server + c.offline_server_to_client +
+                             c.online_server_to_client + c.online_client_to_server;
+      EXPECT_LT(total, spec.n_in * 6500);
+    }
+  }
+}
+
+TEST(NonLinearLayer, PreparedMaterialIsUsedExactlyOnce) {
+  FixedSeedScope seed(seed_of(0x67));
+  auto prg = core::Prg::from_os();
+  const NonLinearSpec spec{NonLinearKind::kReluTruncate, 16, 4, 10, {}};
+  const LayerInputs in = make_inputs(spec, prg, false);
+  GarblerSession gs;
+  EvaluatorSession es;
+  test::run_memory(
+      [&](Channel& ch) {
+        NonLinearGarbler g(spec);
+        EXPECT_THROW(g.online(ch, in.u), std::invalid_argument);   // not prepared
+        EXPECT_THROW(g.offline(ch, gs), std::invalid_argument);    // session not set up
+        gs.setup(ch);
+        g.offline(ch, gs);
+        EXPECT_THROW(g.offline(ch, gs), std::invalid_argument);
+        EXPECT_THROW(g.online(ch, std::vector<uint64_t>(3)), std::invalid_argument);
+        g.online(ch, in.u);
+        EXPECT_THROW(g.online(ch, in.u), std::invalid_argument);  // used
+      },
+      [&](Channel& ch) {
+        NonLinearEvaluator e(spec);
+        EXPECT_THROW(e.online(ch), std::invalid_argument);
+        es.setup(ch);
+        EXPECT_THROW(e.offline(ch, es, in.c, {}), std::invalid_argument);  // r' missing
+        e.offline(ch, es, in.c, in.r);
+        e.online(ch);
+        EXPECT_THROW(e.online(ch), std::invalid_argument);
+      });
+}
+
+TEST(NonLinearSpec, InvalidSpecsAreRejectedWithAReason) {
+  using K = NonLinearKind;
+  EXPECT_THROW(validate({K::kReluTruncate, 0, 0, 4, {}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kReluTruncate, 65, 0, 4, {}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kReluTruncate, 16, 16, 4, {}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kReluTruncate, 16, 4, 0, {}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kMaxPoolReluTruncate, 16, 4, 4, {}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kMaxPoolReluTruncate, 16, 4, 4, {{0, 4}}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kMaxPoolReluTruncate, 16, 4, 4, {{}}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kArgmax, 16, 2, 4, {}}), std::invalid_argument);
+  try {
+    validate({K::kReluTruncate, 16, 20, 4, {}});
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("shift"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace pg::mpc
