@@ -16,8 +16,9 @@ running statistics are set to random values so that folding them is not a no-op)
                   exported with BatchNormalization nodes kept
   squeezenet      torchvision's SqueezeNet 1.1, 1000 classes, input 3x227x227 (as in Cheetah's
                   benchmark): fire modules (channel Concat) and 3x3 stride-2 ceil-mode max-pools
-Each writes models/<name>.onnx (opset 13) and models/<name>.logits.txt (the float logits of
-one fixed random input in [0, 1), seeded, so that the C++ engine can be checked against it).
+Each writes models/<name>.onnx (opset 13) and models/<name>.logits.txt: the float logits of the
+deterministic input x[i] = (i * 7919 mod 10007) / 10007 (i the flat NCHW index), which the C++
+tests rebuild to check the engine against PyTorch.
 """
 import argparse
 import os
@@ -105,8 +106,9 @@ def randomise_bn(model, gen):
 
 def export(name, model, shape, out_dir, keep_bn):
     model.eval()
-    gen = torch.Generator().manual_seed(7)
-    x = torch.rand(shape, generator=gen)
+    count = int(np.prod(shape))
+    x = torch.from_numpy(((np.arange(count, dtype=np.int64) * 7919) % 10007 / 10007.0)
+                         .astype(np.float32).reshape(shape))
     path = os.path.join(out_dir, f"{name}.onnx")
     mode = torch.onnx.TrainingMode.PRESERVE if keep_bn else torch.onnx.TrainingMode.EVAL
     torch.onnx.export(model, x, path, opset_version=13, input_names=["input"],

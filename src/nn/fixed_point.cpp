@@ -119,8 +119,7 @@ void apply_nonlinear(const Plan& plan, const NonLinearStep& step, std::span<cons
   }
 }
 
-std::vector<std::vector<uint64_t>> run_plan_all(const Plan& plan,
-                                                std::span<const uint64_t> input) {
+std::vector<std::vector<uint64_t>> run_plan_all(const Plan& plan, std::span<const uint64_t> input) {
   if (input.size() != plan.tensors.at(plan.input).size()) {
     throw std::invalid_argument("run_plan: input size mismatch");
   }

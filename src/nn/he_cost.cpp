@@ -51,8 +51,8 @@ HeOpCount coeff_conv_count(const ConvGeometry& g, ConvTiling t, size_t n) {
   }
   const uint64_t ho1 = uint64_t(g.in_h + g.pad_top + g.pad_bottom - g.kh + 1);
   const uint64_t wo1 = uint64_t(g.in_w + g.pad_left + g.pad_right - g.kw + 1);
-  const uint64_t tiles = ceil_div(ho1, uint64_t(t.hb - g.kh + 1)) *
-                         ceil_div(wo1, uint64_t(t.wb - g.kw + 1));
+  const uint64_t tiles =
+      ceil_div(ho1, uint64_t(t.hb - g.kh + 1)) * ceil_div(wo1, uint64_t(t.wb - g.kw + 1));
   const uint64_t blocks = ceil_div(uint64_t(g.in_c), uint64_t(t.cb));
   HeOpCount c;
   c.input_cts = blocks * tiles;
@@ -81,8 +81,8 @@ ConvTiling choose_conv_tiling(const ConvGeometry& g, size_t n) {
   const int hp = g.in_h + g.pad_top + g.pad_bottom, wp = g.in_w + g.pad_left + g.pad_right;
   if (size_t(g.kh) * g.kw > n) {
     throw std::invalid_argument("choose_conv_tiling: a " + std::to_string(g.kh) + "x" +
-                                std::to_string(g.kw) + " kernel does not fit N = " +
-                                std::to_string(n));
+                                std::to_string(g.kw) +
+                                " kernel does not fit N = " + std::to_string(n));
   }
   ConvTiling best;
   uint64_t best_cost = UINT64_MAX;

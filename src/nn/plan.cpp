@@ -16,10 +16,10 @@ enum State { kUnset = 0, kMasked = 1, kAffine = 2 };
 
 void validate_pool(size_t i, const NonLinearStep& n, const TensorInfo& in, const TensorInfo& out) {
   const PoolWindow& p = n.pool;
-  if (p.kh < 1 || p.kw < 1 || p.stride_h < 1 || p.stride_w < 1 || p.pad_top < 0 ||
-      p.pad_left < 0 || p.pad_bottom < 0 || p.pad_right < 0 || p.pad_top >= p.kh ||
-      p.pad_bottom >= p.kh || p.pad_left >= p.kw || p.pad_right >= p.kw ||
-      in.h + p.pad_top + p.pad_bottom < p.kh || in.w + p.pad_left + p.pad_right < p.kw) {
+  if (p.kh < 1 || p.kw < 1 || p.stride_h < 1 || p.stride_w < 1 || p.pad_top < 0 || p.pad_left < 0 ||
+      p.pad_bottom < 0 || p.pad_right < 0 || p.pad_top >= p.kh || p.pad_bottom >= p.kh ||
+      p.pad_left >= p.kw || p.pad_right >= p.kw || in.h + p.pad_top + p.pad_bottom < p.kh ||
+      in.w + p.pad_left + p.pad_right < p.kw) {
     fail(i, "invalid max-pool window");
   }
   if (out.c != in.c || out.h != p.out_h(in.h) || out.w != p.out_w(in.w)) {
@@ -42,7 +42,8 @@ void validate_he_term(size_t i, const HeTerm& t, const TensorInfo& in, size_t ou
   }
   if (t.weight_bits < 1 || t.weight_bits > 40) fail(i, "weight bound out of [1, 40] bits");
   if (t.weights.empty()) return;
-  if (t.weights.size() != t.geometry.weight_count()) fail(i, "a term has the wrong number of weights");
+  if (t.weights.size() != t.geometry.weight_count())
+    fail(i, "a term has the wrong number of weights");
   const int64_t bound = int64_t{1} << t.weight_bits;
   for (int64_t w : t.weights) {
     if (w <= -bound || w >= bound) fail(i, "a weight exceeds the term's public bound");

@@ -25,8 +25,8 @@ void write_geometry(core::ByteWriter& w, const ConvGeometry& g) {
 }
 
 void write_pool(core::ByteWriter& w, const PoolWindow& p) {
-  for (int v : {p.kh, p.kw, p.stride_h, p.stride_w, p.pad_top, p.pad_left, p.pad_bottom,
-                p.pad_right}) {
+  for (int v :
+       {p.kh, p.kw, p.stride_h, p.stride_w, p.pad_top, p.pad_left, p.pad_bottom, p.pad_right}) {
     w.put_varint(uint64_t(v));
   }
 }

@@ -15,7 +15,8 @@ inline constexpr int kNetEll = 37, kNetF = 10, kNetFw = 9;
 // Uniform in [−2^(bits−1), 2^(bits−1)).
 inline std::vector<int64_t> random_ints(core::Prg& prg, size_t n, int bits) {
   std::vector<int64_t> w(n);
-  for (auto& v : w) v = int64_t(prg.uniform_below(uint64_t{1} << bits)) - (int64_t{1} << (bits - 1));
+  for (auto& v : w)
+    v = int64_t(prg.uniform_below(uint64_t{1} << bits)) - (int64_t{1} << (bits - 1));
   return w;
 }
 
@@ -53,13 +54,13 @@ inline Plan residual_net(core::Prg& prg) {
     n.kind = kind;
     return n;
   };
-  s.steps.push_back(AffineStep{1, {random_term(prg, 0, square_conv(1, 8, 8, 4, 3, 1, 1))}, {},
-                               bias(256)});
+  s.steps.push_back(
+      AffineStep{1, {random_term(prg, 0, square_conv(1, 8, 8, 4, 3, 1, 1))}, {}, bias(256)});
   NonLinearStep pool = nl(1, 2, NonLinearKind::kMaxPoolRelu);
   pool.pool = PoolWindow{3, 3, 2, 2, 0, 0, 1, 1};
   s.steps.push_back(pool);
-  s.steps.push_back(AffineStep{3, {random_term(prg, 2, square_conv(4, 4, 4, 4, 3, 1, 1))}, {},
-                               bias(64)});
+  s.steps.push_back(
+      AffineStep{3, {random_term(prg, 2, square_conv(4, 4, 4, 4, 3, 1, 1))}, {}, bias(64)});
   s.steps.push_back(nl(3, 4, NonLinearKind::kRelu));
   s.steps.push_back(AffineStep{5,
                                {random_term(prg, 4, square_conv(4, 4, 4, 4, 3, 1, 1))},
@@ -71,8 +72,7 @@ inline Plan residual_net(core::Prg& prg) {
                                {PublicTerm{6, int64_t{1} << kNetFw, 2, 2, 2}},
                                bias(32)});
   s.steps.push_back(nl(7, 8, NonLinearKind::kTruncate));
-  s.steps.push_back(AffineStep{9, {random_term(prg, 8, square_conv(8, 2, 2, 8, 1))}, {},
-                               bias(32)});
+  s.steps.push_back(AffineStep{9, {random_term(prg, 8, square_conv(8, 2, 2, 8, 1))}, {}, bias(32)});
   s.steps.push_back(nl(9, 10, NonLinearKind::kRelu));
   s.steps.push_back(AffineStep{11,
                                {random_term(prg, 10, dense_geometry(32, 10), true),
