@@ -9,8 +9,8 @@ Models (input 1x28x28, pixels scaled to [0, 1], no other normalisation):
                FC100-ReLU-FC10
   minionn_bn   the same with BatchNorm after each conv and average pooling (exercises the
                merge stage: BN folding and Conv->AvgPool fusion); exported with BN kept
-  resnet       a small residual net: conv3x3x16 stem, two residual blocks of two 3x3 convs
-               each, global average pooling, FC10
+  resnet       a small residual net: conv3x3x16-ReLU-maxpool2 stem, two residual blocks of two
+               3x3x16 convs each (ReLU(x + conv(ReLU(conv(x))))), avgpool2, FC10
 Each model writes models/<name>.onnx and models/<name>.logits.txt (the float logits of the
 first 100 test images, one image per line), and prints its test accuracy.
 """
@@ -76,15 +76,15 @@ class Block(nn.Module):
 class SmallResNet(nn.Module):
     def __init__(self):
         super().__init__()
-        self.stem = nn.Conv2d(1, 16, 3, stride=2, padding=1)  # 16x14x14
+        self.stem = nn.Conv2d(1, 16, 3, padding=1)  # 16x28x28, max-pooled to 16x14x14
         self.block1 = Block(16)
         self.block2 = Block(16)
-        self.fc = nn.Linear(16, 10)
+        self.fc = nn.Linear(16 * 7 * 7, 10)
 
     def forward(self, x):
-        x = F.relu(self.stem(x))
+        x = F.max_pool2d(F.relu(self.stem(x)), 2)
         x = self.block2(self.block1(x))
-        x = F.adaptive_avg_pool2d(x, 1)
+        x = F.avg_pool2d(x, 2)  # 16x7x7: the merge fuses it into the FC layer
         return self.fc(torch.flatten(x, 1))
 
 

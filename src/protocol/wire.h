@@ -20,7 +20,7 @@ namespace pg::protocol {
 
 enum class MsgType : uint8_t {
   kHello = 1,         // client → server: version, options
-  kArchitecture = 2,  // server → client: the schedule's architecture and HE parameters
+  kArchitecture = 2,  // server → client: the plan's architecture and HE parameters
   kPublicKey = 3,     // client → server: its RLWE public key (seeded)
   kPrepRequest = 4,   // client → server: encrypted masks of one preprocessing set
   kPrepReply = 5,     // server → client: re-randomised, modulus-switched products

@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
 #include <vector>
 
 #include "core/prg.h"
 #include "core/testing.h"
+#include "nn/he_cost.h"
 #include "nn/kernels/ring_conv.h"
 
 namespace pg::protocol {
@@ -120,6 +122,53 @@ TEST(CoeffDense, MatchesMatrixVectorProduct) {
     const auto l = CoeffLayout::dense(c.in, c.out, c.nc, c.n);
     EXPECT_EQ(l.products(), l.input_polys() * l.output_polys());
     EXPECT_EQ(through_layout(l, x, w), want) << c.in << "->" << c.out << " nc=" << c.nc;
+  }
+}
+
+// The merge report's estimator (nn/he_cost) must count what the layout performs: its products,
+// its accumulating additions and its input and output ciphertexts, and no rotations.
+nn::HeOpCount layout_counts(const CoeffLayout& l) {
+  nn::HeOpCount c;
+  c.input_cts = l.input_polys();
+  c.output_cts = l.output_polys();
+  for (size_t o = 0; o < l.output_polys(); ++o) {
+    c.ct_pt_mults += l.terms(o);
+    c.additions += l.terms(o) - 1;
+  }
+  EXPECT_EQ(c.ct_pt_mults, l.products());
+  return c;
+}
+
+TEST_P(CoeffConv, EstimatorCountsWhatTheLayoutDoes) {
+  const ConvCase cc = GetParam();
+  const ConvGeometry g =
+      nn::kernels::square_conv(cc.c, cc.h, cc.w, cc.m, cc.k, cc.s, cc.p, cc.groups);
+  EXPECT_EQ(nn::coeff_conv_count(g, cc.t, cc.n), layout_counts(CoeffLayout::conv(g, cc.t, cc.n)));
+  // The chooser's tiling: the layout built from it is exact and counts what the estimator says.
+  const auto chosen = CoeffLayout::conv(g, cc.n);
+  EXPECT_EQ(nn::he_layer_count(g, false, cc.n, nn::HeEncoding::kCoefficient),
+            layout_counts(chosen));
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(23));
+  std::vector<int64_t> w(g.weight_count());
+  for (auto& v : w) v = int64_t(prg.uniform_below(1 << 16)) - (1 << 15);
+  std::vector<uint64_t> x(g.in_size());
+  for (auto& v : x) v = prg.next_u64();
+  std::vector<uint64_t> want(g.out_size());
+  RingConv(g, w).apply(x, 64, want, RingMethod::kDirect);
+  EXPECT_EQ(through_layout(chosen, x, w), want);
+}
+
+TEST(CoeffDense, EstimatorCountsWhatTheLayoutDoes) {
+  for (const auto& [in, out, n] :
+       {std::tuple{10, 10, size_t(128)}, std::tuple{100, 10, size_t(64)},
+        std::tuple{300, 20, size_t(256)}, std::tuple{4096, 100, size_t(4096)},
+        std::tuple{256, 100, size_t(8192)}}) {
+    EXPECT_EQ(nn::he_layer_count(nn::kernels::dense_geometry(in, out), true, n,
+                                 nn::HeEncoding::kCoefficient),
+              layout_counts(CoeffLayout::dense(in, out, n)))
+        << in << "->" << out;
+    EXPECT_EQ(nn::coeff_dense_count(in, out, 7, n),
+              layout_counts(CoeffLayout::dense(in, out, 7, n)));
   }
 }
 

@@ -32,18 +32,15 @@
 #include <span>
 #include <vector>
 
+#include "nn/he_cost.h"
 #include "nn/kernels/conv_geometry.h"
 
 namespace pg::protocol {
 
 using nn::kernels::ConvGeometry;
-
-// The tile shape chosen by the cost model (pg::nn::he_cost).
-struct ConvTiling {
-  int cb = 1;  // channels per block
-  int hb = 1;  // tile rows, halo included
-  int wb = 1;  // tile columns, halo included
-};
+// The tile shape; nn::choose_conv_tiling picks it with the cost model that the merge report's
+// estimator uses, so the estimator's counts are this layout's counts.
+using nn::ConvTiling;
 
 // Where one output element of a block's product is found: coefficient `coeff` of output
 // polynomial `poly`, holding element `index` of the output tensor.
@@ -60,6 +57,13 @@ class CoeffLayout {
   static CoeffLayout conv(const ConvGeometry& g, ConvTiling t, size_t n);
   // Dense in → out with `nc` inputs per block.
   static CoeffLayout dense(int in, int out, int nc, size_t n);
+  // The same with the cost model's choice (nn::choose_conv_tiling, nn::choose_dense_columns).
+  static CoeffLayout conv(const ConvGeometry& g, size_t n) {
+    return conv(g, nn::choose_conv_tiling(g, n), n);
+  }
+  static CoeffLayout dense(int in, int out, size_t n) {
+    return dense(in, out, nn::choose_dense_columns(in, out, n), n);
+  }
 
   size_t degree() const { return n_; }
   size_t input_polys() const { return in_polys_; }

@@ -1,1 +1,0 @@
-pg_add_fuzz_target(NAME schedule LIBS pg_protocol)
