@@ -16,8 +16,8 @@ bool is_depthwise(const ConvGeometry& g) {
 // Along one axis: do b's windows read positions of a's output outside [0, a_out) whose a-window
 // overlaps the real input? Those positions are zero in the chain but not in a fused convolution.
 // Sets `outside` if b reads any position outside [0, a_out) at all.
-bool reads_real_padding(int out, int b_k, int b_s, int b_pad, int a_out, int a_k, int a_s, int a_pad,
-                        int in, bool& outside) {
+bool reads_real_padding(int out, int b_k, int b_s, int b_pad, int a_out, int a_k, int a_s,
+                        int a_pad, int in, bool& outside) {
   for (int i = 0; i < out; ++i) {
     for (int t = 0; t < b_k; ++t) {
       const int r = i * b_s - b_pad + t;
@@ -133,8 +133,8 @@ std::optional<ConvView> compose(const ConvView& a, const ConvView& b) {
   const auto geo = fused_geometry(ga, gb);
   if (!geo) return std::nullopt;
   bool outside = false;
-  if (reads_real_padding(gb.out_h(), gb.kh, gb.stride_h, gb.pad_top, ga.out_h(), ga.kh,
-                         ga.stride_h, ga.pad_top, ga.in_h, outside) ||
+  if (reads_real_padding(gb.out_h(), gb.kh, gb.stride_h, gb.pad_top, ga.out_h(), ga.kh, ga.stride_h,
+                         ga.pad_top, ga.in_h, outside) ||
       reads_real_padding(gb.out_w(), gb.kw, gb.stride_w, gb.pad_left, ga.out_w(), ga.kw,
                          ga.stride_w, ga.pad_left, ga.in_w, outside)) {
     return std::nullopt;

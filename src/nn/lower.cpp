@@ -56,7 +56,8 @@ class Lowerer {
   Result<LoweredPlan> run() {
     const size_t in = add_tensor(info_of(g_.input_shape));
     out_.plan.input = in;
-    values_[g_.input] = Masked{{Piece{in, info_of(g_.input_shape).c, out_.plan.tensors[in].size()}}};
+    values_[g_.input] =
+        Masked{{Piece{in, info_of(g_.input_shape).c, out_.plan.tensors[in].size()}}};
     for (const auto& n : g_.nodes) PG_TRY(visit(n));
     PG_TRY_ASSIGN(out_.plan.output, materialize(g_.output));
     return std::move(out_);
@@ -99,7 +100,8 @@ Result<Affine> Lowerer::linear(const Node& n) {
     HeTerm t;
     t.in = src->pieces[0].tensor;
     t.dense = dense;
-    t.geometry = dense ? kernels::dense_geometry(int(view.geo.in_size()), view.geo.out_c) : view.geo;
+    t.geometry =
+        dense ? kernels::dense_geometry(int(view.geo.in_size()), view.geo.out_c) : view.geo;
     a.he.push_back(t);
     a.he_w.push_back(view.w);
     return a;
@@ -196,7 +198,7 @@ Status Lowerer::nonlinear(const Node& n, NonLinearKind kind, const std::string& 
   s.kind = kind;
   if (pool != nullptr) {
     s.pool = PoolWindow{pool->kernel[0], pool->kernel[1], pool->strides[0], pool->strides[1],
-                        pool->pads[0],   pool->pads[1],   pool->pads[2],   pool->pads[3]};
+                        pool->pads[0],   pool->pads[1],   pool->pads[2],    pool->pads[3]};
   }
   out_.plan.steps.push_back(s);
   out_.real.emplace_back();
@@ -261,7 +263,8 @@ Status Lowerer::visit(const Node& n) {
       Masked m;
       for (const auto& in : n.inputs) {
         const auto* part = std::get_if<Masked>(&values_.at(in));
-        if (part == nullptr || part->reshaped) return error(n, "concatenates a value that is not masked");
+        if (part == nullptr || part->reshaped)
+          return error(n, "concatenates a value that is not masked");
         m.pieces.insert(m.pieces.end(), part->pieces.begin(), part->pieces.end());
       }
       values_[n.output] = std::move(m);
@@ -303,7 +306,8 @@ Result<LoweredPlan> lower(const Graph& merged) {
   try {
     p.plan.validate();
   } catch (const std::invalid_argument& e) {
-    return make_error(ErrorCode::kUnsupported, std::string("the lowered plan is inconsistent: ") + e.what());
+    return make_error(ErrorCode::kUnsupported,
+                      std::string("the lowered plan is inconsistent: ") + e.what());
   }
   p.plan.ell = 0;
   return p;

@@ -17,18 +17,18 @@ namespace pg::nn {
 struct MergeOptions {
   int f = 12;
   int f_w = 12;
-  int margin_bits = 2;            // headroom of ℓ over the calibrated bound
+  int margin_bits = 2;             // headroom of ℓ over the calibrated bound
   size_t cost_ring_degree = 8192;  // N at which the cost-guided fusions compare costs
   // Sample inputs (each of the graph's input size) for the activation bounds.
   std::vector<std::vector<double>> calibration;
 };
 
 struct MergeResult {
-  Graph merged;          // after the passes: equal to the input graph in real arithmetic
-  LoweredPlan lowered;   // the plan with real weights
-  Plan plan;             // quantised, with the chosen ℓ
+  Graph merged;         // after the passes: equal to the input graph in real arithmetic
+  LoweredPlan lowered;  // the plan with real weights
+  Plan plan;            // quantised, with the chosen ℓ
   Calibration calibration;
-  PassLog log;           // what each pass did
+  PassLog log;  // what each pass did
 };
 
 core::Result<MergeResult> merge(const Graph& g, const MergeOptions& options);

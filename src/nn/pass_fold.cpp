@@ -32,7 +32,8 @@ size_t channel_of(const Shape& s, size_t i) {
 
 // The channel-affine form of Add/Sub/Mul/Div with one constant operand.
 std::optional<ChannelAffine> channel_affine(const Graph& g, const Node& n) {
-  if (n.op != OpKind::kAdd && n.op != OpKind::kSub && n.op != OpKind::kMul && n.op != OpKind::kDiv) {
+  if (n.op != OpKind::kAdd && n.op != OpKind::kSub && n.op != OpKind::kMul &&
+      n.op != OpKind::kDiv) {
     return std::nullopt;
   }
   const int d = detail::data_input(g, n);
@@ -61,7 +62,8 @@ std::optional<ChannelAffine> channel_affine(const Graph& g, const Node& n) {
   return a;
 }
 
-// Output channel o of a Conv or row o of a Gemm: W[o] ← scale[o]·W[o], b[o] ← scale[o]·b[o] + shift[o].
+// Output channel o of a Conv or row o of a Gemm: W[o] ← scale[o]·W[o], b[o] ← scale[o]·b[o] +
+// shift[o].
 void fold_after(Graph& g, Node& p, const ChannelAffine& a) {
   const Tensor& w = g.constant(p.inputs[1]);
   const size_t out = size_t(w.shape[0]), per = w.size() / out;
@@ -128,7 +130,8 @@ bool fold_one(Graph& g, size_t i, const ChannelAffine& a, PassLog* log) {
   const int p = g.producer(x);
   if (p >= 0 && is_weighted(g.nodes[size_t(p)].op) && single_use(g, x)) {
     fold_after(g, g.nodes[size_t(p)], a);
-    note(log, std::string(op_name(n.op)) + " " + n.name + " folded into " + g.nodes[size_t(p)].name);
+    note(log,
+         std::string(op_name(n.op)) + " " + n.name + " folded into " + g.nodes[size_t(p)].name);
     g.nodes[size_t(p)].output = n.output;
     g.nodes.erase(g.nodes.begin() + ptrdiff_t(i));
     return true;
@@ -161,14 +164,18 @@ core::Status make_standalone(Graph& g, size_t i, const ChannelAffine& a, PassLog
     conv.inputs = {x, add_constant(g, n.name + "/W", {c, 1, 1, 1}, a.scale),
                    add_constant(g, n.name + "/B", {c}, a.shift)};
   } else {
-    if (c > 4096) return make_error(ErrorCode::kUnsupported, "node '" + n.name + "': a per-feature constant over " + std::to_string(c) + " features");
+    if (c > 4096)
+      return make_error(
+          ErrorCode::kUnsupported,
+          "node '" + n.name + "': a per-feature constant over " + std::to_string(c) + " features");
     std::vector<double> diag(size_t(c * c), 0.0);
     for (int64_t k = 0; k < c; ++k) diag[size_t(k * c + k)] = a.scale[size_t(k)];
     conv.op = OpKind::kGemm;
     conv.inputs = {x, add_constant(g, n.name + "/W", {c, c}, std::move(diag)),
                    add_constant(g, n.name + "/B", {c}, a.shift)};
   }
-  note(log, std::string(op_name(n.op)) + " " + n.name + " became a per-channel " + op_name(conv.op));
+  note(log,
+       std::string(op_name(n.op)) + " " + n.name + " became a per-channel " + op_name(conv.op));
   n = std::move(conv);
   return {};
 }
@@ -244,7 +251,8 @@ core::Status fold_constants(Graph& g, PassLog* log) {
       if (!a) continue;
       for (double v : a->scale) {
         if (!std::isfinite(v)) {
-          return make_error(ErrorCode::kUnsupported, "node '" + g.nodes[i].name + "': division by zero");
+          return make_error(ErrorCode::kUnsupported,
+                            "node '" + g.nodes[i].name + "': division by zero");
         }
       }
       changed = fold_one(g, i, *a, log);

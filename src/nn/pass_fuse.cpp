@@ -66,8 +66,7 @@ Node fused_node(Graph& g, const Node& a, const Node& b, const ConvView& f) {
     n.strides = {f.geo.stride_h, f.geo.stride_w};
     n.pads = {f.geo.pad_top, f.geo.pad_left, f.geo.pad_bottom, f.geo.pad_right};
     n.groups = f.geo.groups;
-    w = add_constant(g, n.name + "/W",
-                     {out, f.geo.in_c / f.geo.groups, f.geo.kh, f.geo.kw}, f.w);
+    w = add_constant(g, n.name + "/W", {out, f.geo.in_c / f.geo.groups, f.geo.kh, f.geo.kw}, f.w);
   }
   std::vector<double> bias = f.bias.empty() ? std::vector<double>(size_t(out), 0.0) : f.bias;
   n.inputs = {a.inputs[0], w, add_constant(g, n.name + "/B", {out}, std::move(bias))};

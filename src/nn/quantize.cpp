@@ -85,9 +85,8 @@ Result<Calibration> calibrate(const Plan& plan, const std::vector<std::vector<do
   const int bits = magnitude_bits(c.max_abs);
   // Past 2^61 the ℓ = 64 run itself may have wrapped: the values cannot be trusted.
   if (bits > 61) {
-    return make_error(ErrorCode::kInvalidInput,
-                      "activations reach 2^" + std::to_string(bits) +
-                          " at scale 2^(f + f_w): lower f or f_w");
+    return make_error(ErrorCode::kInvalidInput, "activations reach 2^" + std::to_string(bits) +
+                                                    " at scale 2^(f + f_w): lower f or f_w");
   }
   c.bound_bits = bits - p.f - p.f_w;
   c.ell = std::max(bits + 1 + margin_bits, p.f + p.f_w + 2);

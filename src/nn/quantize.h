@@ -30,7 +30,8 @@ struct Calibration {
 };
 
 // Runs `plan` (at ℓ = 64) on every input and chooses ℓ. Errors if ℓ would exceed 64.
-core::Result<Calibration> calibrate(const Plan& plan, const std::vector<std::vector<double>>& inputs,
+core::Result<Calibration> calibrate(const Plan& plan,
+                                    const std::vector<std::vector<double>>& inputs,
                                     int margin_bits);
 
 }  // namespace pg::nn

@@ -208,6 +208,10 @@ std::vector<double> softmax(const std::vector<double>& x) {
 
 std::vector<double> eval_node(const Graph& g, const Node& n, const std::map<std::string, Tensor>& v,
                               EvalOptions opt) {
+  if (n.op == OpKind::kAdd || n.op == OpKind::kSub || n.op == OpKind::kMul ||
+      n.op == OpKind::kDiv) {
+    return binary(g, n, v);  // either operand may be the constant
+  }
   const std::vector<double>& x = v.at(n.inputs[0]).data;
   const Shape& xs = g.shape_of(n.inputs[0]);
   const Shape& ys = g.shapes.at(n.output);
@@ -233,11 +237,6 @@ std::vector<double> eval_node(const Graph& g, const Node& n, const std::map<std:
       for (size_t i = 0; i < x.size(); ++i) y[i] = std::max(x[i], 0.0);
       return y;
     }
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-      return binary(g, n, v);
     case OpKind::kPad:
       return pad_node(xs, ys, n, x);
     case OpKind::kSlice:
@@ -252,11 +251,7 @@ std::vector<double> eval_node(const Graph& g, const Node& n, const std::map<std:
     }
     case OpKind::kSoftmax:
       return softmax(x);
-    case OpKind::kFlatten:
-    case OpKind::kReshape:
-    case OpKind::kIdentity:
-    case OpKind::kDropout:
-    case OpKind::kTruncate:
+    default:  // Flatten, Reshape, Identity, Dropout, Truncate: the identity on the data
       return x;
   }
   throw std::invalid_argument("evaluate: unknown op");
