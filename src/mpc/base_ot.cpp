@@ -51,9 +51,9 @@ OtKey kdf(const Point& a, const Point& b, uint64_t index, const Point& shared) {
 
 void check_point(const Point& p, const char* what) {
   if (crypto_core_ristretto255_is_valid_point(p.data()) != 1) {
-    throw ChannelError(core::ErrorCode::kMalformed,
-                       std::string("base OT: the peer sent an invalid ristretto255 point as ") +
-                           what);
+    throw ChannelError(
+        core::ErrorCode::kMalformed,
+        std::string("base OT: the peer sent an invalid ristretto255 point as ") + what);
   }
 }
 

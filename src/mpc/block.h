@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <utility>
 #include <vector>
 
 #include "core/aes.h"
@@ -64,28 +65,54 @@ inline void put_bit(uint8_t* bits, size_t i, uint64_t v) {
   bits[i / 8] = static_cast<uint8_t>((bits[i / 8] & ~(1u << (i % 8))) | ((v & 1u) << (i % 8)));
 }
 
-// An allocator that zeroes memory before releasing it, so that secrets held in a std::vector
-// do not survive a reallocation or destruction.
-template <typename T>
-struct WipingAllocator {
+namespace detail {
+// Buffers of 2 MiB or more are 2 MiB-aligned and advised as transparent huge pages: a layer's
+// tables and labels run to tens of MiB, and 4 KiB page faults dominated their cost.
+void* allocate_buffer(size_t bytes, size_t align);
+void deallocate_buffer(void* p, size_t bytes, size_t align);
+}  // namespace detail
+
+// Elements are default-initialised (a std::vector<Block>(n) is not zeroed: every user writes
+// before it reads), and large buffers use huge pages.
+template <typename T, bool kWipe>
+struct BufferAllocator {
   using value_type = T;
-  WipingAllocator() = default;
   template <typename U>
-  WipingAllocator(const WipingAllocator<U>&) {}  // NOLINT: allocator conversion
+  struct rebind {
+    using other = BufferAllocator<U, kWipe>;
+  };
+  BufferAllocator() = default;
+  template <typename U>
+  BufferAllocator(const BufferAllocator<U, kWipe>&) {}  // NOLINT: allocator conversion
 
   T* allocate(size_t n) {
-    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(alignof(T))));
+    return static_cast<T*>(detail::allocate_buffer(n * sizeof(T), alignof(T)));
   }
   void deallocate(T* p, size_t n) {
-    core::secure_zero(p, n * sizeof(T));
-    ::operator delete(p, std::align_val_t(alignof(T)));
+    if constexpr (kWipe) core::secure_zero(p, n * sizeof(T));
+    detail::deallocate_buffer(p, n * sizeof(T), alignof(T));
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    if constexpr (sizeof...(Args) == 0) {
+      ::new (static_cast<void*>(p)) U;
+    } else {
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
   }
   template <typename U>
-  bool operator==(const WipingAllocator<U>&) const {
+  bool operator==(const BufferAllocator<U, kWipe>&) const {
     return true;
   }
 };
 
+// Zeroes memory before releasing it, so that secrets held in a std::vector do not survive a
+// reallocation or destruction.
+template <typename T>
+using WipingAllocator = BufferAllocator<T, true>;
+
+// Public bulk data (garbled tables).
+using PublicBlocks = std::vector<Block, BufferAllocator<Block, false>>;
 using SecretBlocks = std::vector<Block, WipingAllocator<Block>>;
 using SecretBytes = std::vector<uint8_t, WipingAllocator<uint8_t>>;
 

@@ -86,8 +86,8 @@ void HalfGateGarbler::garble(const Circuit& c, size_t lanes, Block* labels, Bloc
 
 HalfGateEvaluator::HalfGateEvaluator() : hash_(fixed_tccr()) {}
 
-void HalfGateEvaluator::evaluate(const Circuit& c, size_t lanes, Block* labels,
-                                 const Block* tables, uint64_t& tweak) const {
+void HalfGateEvaluator::evaluate(const Circuit& c, size_t lanes, Block* labels, const Block* tables,
+                                 uint64_t& tweak) const {
   check_lanes(lanes);
   const size_t L = lanes;
   for (size_t k = 0; k < L; ++k) {

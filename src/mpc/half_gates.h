@@ -36,8 +36,7 @@ class HalfGateGarbler {
   Block delta() const { return delta_; }
 
   // Fills the constant slots, garbles every gate, writes 2 × and_count × lanes table blocks.
-  void garble(const Circuit& c, size_t lanes, Block* labels, Block* tables,
-              uint64_t& tweak) const;
+  void garble(const Circuit& c, size_t lanes, Block* labels, Block* tables, uint64_t& tweak) const;
 
  private:
   Block delta_;

@@ -6,12 +6,19 @@
 #include <mutex>
 
 namespace pg::mpc {
+namespace {
 
-// One direction: the writer appends chunks, the reader consumes them from the front.
+constexpr size_t kPooledChunks = 16;
+
+}  // namespace
+
+// One direction: the writer appends chunks, the reader consumes them from the front and hands
+// emptied chunks back through a small pool, so steady streaming allocates nothing.
 struct MemoryChannel::Pipe {
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<std::vector<uint8_t, WipingAllocator<uint8_t>>> chunks;
+  std::deque<SecretBytes> chunks;
+  std::vector<SecretBytes> pool;
   size_t front_pos = 0;  // bytes of chunks.front() already consumed
   bool writer_closed = false;
   bool reader_closed = false;
@@ -46,16 +53,19 @@ void MemoryChannel::close() {
   if (closed_) return;
   if (!wbuf_.empty()) flush();
   closed_ = true;
-  for (auto* p : {out_.get(), in_.get()}) {
-    std::lock_guard<std::mutex> lock(p->mu);
-    if (p == out_.get()) p->writer_closed = true;
-    if (p == in_.get()) p->reader_closed = true;
-    p->cv.notify_all();
+  {
+    std::lock_guard<std::mutex> lock(out_->mu);
+    out_->writer_closed = true;
+    out_->cv.notify_all();
   }
+  std::lock_guard<std::mutex> lock(in_->mu);
+  in_->reader_closed = true;
+  in_->chunks.clear();
+  in_->pool.clear();
+  in_->cv.notify_all();
 }
 
-void MemoryChannel::push(const uint8_t* data, size_t n) {
-  std::vector<uint8_t, WipingAllocator<uint8_t>> chunk(data, data + n);
+void MemoryChannel::push(SecretBytes chunk) {
   std::lock_guard<std::mutex> lock(out_->mu);
   if (out_->reader_closed) {
     throw ChannelError(core::ErrorCode::kNetwork, "the peer closed the in-memory channel");
@@ -67,22 +77,30 @@ void MemoryChannel::push(const uint8_t* data, size_t n) {
 void MemoryChannel::send(const void* data, size_t n) {
   if (closed_) throw ChannelError(core::ErrorCode::kNetwork, "send on a closed channel");
   const auto* p = static_cast<const uint8_t*>(data);
-  if (wbuf_.size() + n <= options_.buffer_bytes) {
-    wbuf_.insert(wbuf_.end(), p, p + n);
-    return;
+  if (wbuf_.size() + n > options_.buffer_bytes) {
+    flush();
+    if (n > options_.buffer_bytes) {  // one copy into a chunk of its own
+      push(SecretBytes(p, p + n));
+      return;
+    }
   }
-  flush();
-  if (n <= options_.buffer_bytes) {
-    wbuf_.insert(wbuf_.end(), p, p + n);
-  } else {
-    push(p, n);
-  }
+  wbuf_.insert(wbuf_.end(), p, p + n);
 }
 
 void MemoryChannel::flush() {
   if (wbuf_.empty()) return;
-  push(wbuf_.data(), wbuf_.size());
+  SecretBytes next;
+  {
+    std::lock_guard<std::mutex> lock(out_->mu);
+    if (!out_->pool.empty()) {
+      next = std::move(out_->pool.back());
+      out_->pool.pop_back();
+    }
+  }
+  push(std::move(wbuf_));
+  wbuf_ = std::move(next);
   wbuf_.clear();
+  wbuf_.reserve(options_.buffer_bytes);
 }
 
 void MemoryChannel::recv(void* data, size_t n) {
@@ -99,22 +117,25 @@ void MemoryChannel::recv(void* data, size_t n) {
       n -= take;
       in_->front_pos += take;
       if (in_->front_pos == front.size()) {
+        if (in_->pool.size() < kPooledChunks && front.capacity() <= options_.buffer_bytes) {
+          in_->pool.push_back(std::move(front));
+        }
         in_->chunks.pop_front();
         in_->front_pos = 0;
       }
       continue;
     }
     if (in_->writer_closed) {
-      throw ChannelError(core::ErrorCode::kNetwork,
-                         "the peer closed the in-memory channel with " + std::to_string(n) +
-                             " expected bytes still missing");
+      throw ChannelError(core::ErrorCode::kNetwork, "the peer closed the in-memory channel with " +
+                                                        std::to_string(n) +
+                                                        " expected bytes still missing");
     }
     // The deadline restarts whenever data arrives: a stall, not a slow transfer, times out.
     if (in_->cv.wait_for(lock, options_.timeout) == std::cv_status::timeout &&
         in_->chunks.empty() && !in_->writer_closed) {
-      throw ChannelError(core::ErrorCode::kTimeout,
-                         "the peer sent nothing for " + std::to_string(options_.timeout.count()) +
-                             " ms (in-memory channel)");
+      throw ChannelError(core::ErrorCode::kTimeout, "the peer sent nothing for " +
+                                                        std::to_string(options_.timeout.count()) +
+                                                        " ms (in-memory channel)");
     }
   }
 }

@@ -37,12 +37,12 @@ class MemoryChannel final : public Channel {
  private:
   MemoryChannel(std::shared_ptr<Pipe> out, std::shared_ptr<Pipe> in,
                 const MemoryChannelOptions& options);
-  void push(const uint8_t* data, size_t n);
+  void push(SecretBytes chunk);
 
   std::shared_ptr<Pipe> out_;
   std::shared_ptr<Pipe> in_;
   MemoryChannelOptions options_;
-  std::vector<uint8_t, WipingAllocator<uint8_t>> wbuf_;
+  SecretBytes wbuf_;
   bool closed_ = false;
 };
 

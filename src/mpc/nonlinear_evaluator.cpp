@@ -40,9 +40,9 @@ void NonLinearEvaluator::offline(Channel& ch, EvaluatorSession& session,
   const size_t n_r = p.remask ? p.num_outputs() : 0;
   if (c.size() != p.spec.n_in || r_next.size() != n_r) {
     throw std::invalid_argument("NonLinearEvaluator::offline: expected " +
-                                std::to_string(p.spec.n_in) + " shares and " +
-                                std::to_string(n_r) + " masks, got " + std::to_string(c.size()) +
-                                " and " + std::to_string(r_next.size()));
+                                std::to_string(p.spec.n_in) + " shares and " + std::to_string(n_r) +
+                                " masks, got " + std::to_string(c.size()) + " and " +
+                                std::to_string(r_next.size()));
   }
   SecretBytes choices(bit_bytes(p.cot_bits()), 0);
   for (size_t e = 0; e < c.size(); ++e) {

@@ -50,7 +50,7 @@ class NonLinearEvaluator {
   State state_ = State::kNew;
   uint64_t tweak_base_ = 0;
   SecretBlocks labels_;  // active labels of c (n_in · ℓ) then r' (n_out · ℓ)
-  SecretBlocks tables_;
+  PublicBlocks tables_;  // garbled tables are what the wire carried: not secret
   SecretBytes decode_;   // argmax only
 };
 

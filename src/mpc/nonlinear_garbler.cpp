@@ -56,8 +56,8 @@ void NonLinearGarbler::offline(Channel& ch, GarblerSession& session) {
   state_ = State::kPrepared;
 }
 
-void NonLinearGarbler::garble_phase_a(Channel& ch, GarblerSession& session,
-                                      const SecretBlocks& q, SecretBlocks& sums, uint64_t& tweak) {
+void NonLinearGarbler::garble_phase_a(Channel& ch, GarblerSession& session, const SecretBlocks& q,
+                                      SecretBlocks& sums, uint64_t& tweak) {
   const LayerPlan& p = *plan_;
   const size_t ell = p.spec.ell;
   const Circuit& c = p.adder;
@@ -85,9 +85,8 @@ void NonLinearGarbler::garble_phase_a(Channel& ch, GarblerSession& session,
   core::secure_zero(tables.data(), tables.size() * sizeof(Block));
 }
 
-void NonLinearGarbler::garble_phase_b(Channel& ch, GarblerSession& session,
-                                      const SecretBlocks& q, const SecretBlocks& sums,
-                                      uint64_t& tweak) {
+void NonLinearGarbler::garble_phase_b(Channel& ch, GarblerSession& session, const SecretBlocks& q,
+                                      const SecretBlocks& sums, uint64_t& tweak) {
   const LayerPlan& p = *plan_;
   const size_t ell = p.spec.ell;
   const size_t w = p.width;

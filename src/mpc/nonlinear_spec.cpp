@@ -4,8 +4,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "mpc/int_circuits.h"
 #include "mpc/iknp.h"
+#include "mpc/int_circuits.h"
 
 namespace pg::mpc {
 namespace {
@@ -44,8 +44,8 @@ void validate(const NonLinearSpec& spec) {
         if (spec.windows[o].empty()) bad("window " + std::to_string(o) + " is empty");
         for (uint32_t i : spec.windows[o]) {
           if (i >= spec.n_in) {
-            bad("window " + std::to_string(o) + " reads input " + std::to_string(i) +
-                " of " + std::to_string(spec.n_in));
+            bad("window " + std::to_string(o) + " reads input " + std::to_string(i) + " of " +
+                std::to_string(spec.n_in));
           }
         }
       }

@@ -42,7 +42,7 @@ size_t num_outputs(const NonLinearSpec& spec);
 // Exact costs of one layer. Bytes are payload on the Channel.
 struct NonLinearCost {
   uint64_t and_gates = 0;
-  uint64_t cot_bits = 0;                // client input bits obtained by correlated OT
+  uint64_t cot_bits = 0;                  // client input bits obtained by correlated OT
   uint64_t offline_client_to_server = 0;  // the OT extension's u matrix
   uint64_t offline_server_to_client = 0;  // garbled tables (+ argmax decoding bits)
   uint64_t online_server_to_client = 0;   // labels of u
@@ -54,16 +54,16 @@ NonLinearCost cost(const NonLinearSpec& spec);
 // garbler and evaluator, exposed for tests and benchmarks.
 struct LayerPlan {
   struct Group {
-    Circuit circuit;             // phase-B circuit for this window size
-    size_t window = 0;           // k
+    Circuit circuit;                // phase-B circuit for this window size
+    size_t window = 0;              // k
     std::vector<uint32_t> outputs;  // output indices, in garbling order
   };
   NonLinearSpec spec;
-  size_t width = 0;              // w = ℓ − shift, the bits kept after phase A
-  size_t out_bits = 0;           // bits of each output: ℓ, or index_bits(n_in) for argmax
-  bool remask = true;            // phase B takes r' (not for argmax)
-  Circuit adder;                 // phase A
-  std::vector<Group> groups;     // phase B, one per window size (argmax: one group, one lane)
+  size_t width = 0;           // w = ℓ − shift, the bits kept after phase A
+  size_t out_bits = 0;        // bits of each output: ℓ, or index_bits(n_in) for argmax
+  bool remask = true;         // phase B takes r' (not for argmax)
+  Circuit adder;              // phase A
+  std::vector<Group> groups;  // phase B, one per window size (argmax: one group, one lane)
 
   explicit LayerPlan(const NonLinearSpec& s);
   // The s-th input index of output o's window (o itself for ReLU, s for argmax).

@@ -41,7 +41,8 @@ void ShapedChannel::emit_frame() {
   std::array<uint8_t, kHeader> h;
   const auto len = static_cast<uint32_t>(out_.size());
   for (size_t i = 0; i < 4; ++i) h[i] = static_cast<uint8_t>(len >> (8 * i));
-  for (size_t i = 0; i < 8; ++i) h[4 + i] = static_cast<uint8_t>(static_cast<uint64_t>(arrival) >> (8 * i));
+  for (size_t i = 0; i < 8; ++i)
+    h[4 + i] = static_cast<uint8_t>(static_cast<uint64_t>(arrival) >> (8 * i));
   inner_.send(h.data(), h.size());
   inner_.send(out_.data(), out_.size());
   out_.clear();

@@ -23,7 +23,9 @@ struct LinkShape {
   std::chrono::microseconds latency{0};
 
   static LinkShape lan() { return {1.25e9, std::chrono::microseconds(100)}; }  // 10 Gbit/s, 0.1 ms
-  static LinkShape wan() { return {12.5e6, std::chrono::microseconds(40'000)}; }  // 100 Mbit/s, 40 ms
+  static LinkShape wan() {
+    return {12.5e6, std::chrono::microseconds(40'000)};
+  }  // 100 Mbit/s, 40 ms
 };
 
 class ShapedChannel final : public Channel {

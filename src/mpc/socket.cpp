@@ -31,8 +31,8 @@ AddrList resolve(const std::string& host, uint16_t port, bool passive) {
   const std::string service = std::to_string(port);
   const int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &res);
   if (rc != 0) {
-    throw ChannelError(core::ErrorCode::kNetwork, "cannot resolve " + endpoint(host, port) + ": " +
-                                                      gai_strerror(rc));
+    throw ChannelError(core::ErrorCode::kNetwork,
+                       "cannot resolve " + endpoint(host, port) + ": " + gai_strerror(rc));
   }
   return AddrList(res, &freeaddrinfo);
 }
@@ -131,17 +131,17 @@ TcpListener TcpListener::listen(const std::string& host, uint16_t port, int back
     sockaddr_storage bound{};
     socklen_t len = sizeof(bound);
     getsockname(s.fd(), reinterpret_cast<sockaddr*>(&bound), &len);
-    const uint16_t actual =
-        bound.ss_family == AF_INET6
-            ? ntohs(reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port)
-            : ntohs(reinterpret_cast<const sockaddr_in*>(&bound)->sin_port);
+    const uint16_t actual = bound.ss_family == AF_INET6
+                                ? ntohs(reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port)
+                                : ntohs(reinterpret_cast<const sockaddr_in*>(&bound)->sin_port);
     return TcpListener(std::move(s), actual);
   }
   throw_socket_error("cannot listen on " + endpoint(host, port), last_err);
 }
 
 Socket TcpListener::accept_socket(std::chrono::milliseconds timeout, const TcpOptions& options) {
-  if (!socket_.valid()) throw ChannelError(core::ErrorCode::kNetwork, "accept on a closed listener");
+  if (!socket_.valid())
+    throw ChannelError(core::ErrorCode::kNetwork, "accept on a closed listener");
   pollfd p{socket_.fd(), POLLIN, 0};
   int rc;
   do {

@@ -4,10 +4,12 @@
 //
 //   H(x, i) = π(π(x) ⊕ i) ⊕ π(x),   π = AES-128 under a fixed public key.
 //
-// Two AES calls per hash; the tweak i must never repeat under one Δ, which the session's gate
-// and OT counters guarantee. Domains: GC tweaks have high word 0, OT tweaks high word 1.
+// Two AES calls per hash, pipelined over many blocks (VAES when the CPU has it, else AES-NI); the
+// tweak i must never repeat under one Δ, which the session's gate and OT counters guarantee.
+// Domains: GC tweaks have high word 0, OT tweaks high word 1.
 #pragma once
 
+#include <array>
 #include <cstddef>
 
 #include "mpc/block.h"
@@ -25,10 +27,13 @@ class Tccr {
     hash(&x, &tweak, &out, 1);
     return out;
   }
-  const core::Aes128& permutation() const { return aes_; }
+  // π itself (for the known-answer test of the fixed key).
+  Block permute(Block x) const;
+  bool uses_vaes() const { return use_vaes_; }
 
  private:
-  core::Aes128 aes_;
+  std::array<Block, 11> rk_;
+  bool use_vaes_;
 };
 
 // The process-wide instance (immutable after construction, safe to share between threads).

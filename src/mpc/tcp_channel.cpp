@@ -44,16 +44,16 @@ size_t TcpChannel::read_some(uint8_t* data, size_t n) {
     const ssize_t r = ::recv(socket_.fd(), data, n, 0);
     if (r > 0) return static_cast<size_t>(r);
     if (r == 0) {
-      throw ChannelError(core::ErrorCode::kNetwork,
-                         "the peer closed the connection while " + std::to_string(n) +
-                             " or fewer more bytes were expected");
+      throw ChannelError(core::ErrorCode::kNetwork, "the peer closed the connection while " +
+                                                        std::to_string(n) +
+                                                        " or fewer more bytes were expected");
     }
     const int err = errno;
     if (err == EINTR) continue;
     if (err == EAGAIN || err == EWOULDBLOCK) {
-      throw ChannelError(core::ErrorCode::kTimeout,
-                         "the peer sent nothing for " +
-                             std::to_string(options_.io_timeout.count()) + " ms");
+      throw ChannelError(
+          core::ErrorCode::kTimeout,
+          "the peer sent nothing for " + std::to_string(options_.io_timeout.count()) + " ms");
     }
     throw_socket_error("receive failed", err);
   }
@@ -71,9 +71,9 @@ void TcpChannel::write_all(const uint8_t* data, size_t n) {
     const int err = errno;
     if (err == EINTR) continue;
     if (err == EAGAIN || err == EWOULDBLOCK) {
-      throw ChannelError(core::ErrorCode::kTimeout,
-                         "the peer accepted no data for " +
-                             std::to_string(options_.io_timeout.count()) + " ms");
+      throw ChannelError(
+          core::ErrorCode::kTimeout,
+          "the peer accepted no data for " + std::to_string(options_.io_timeout.count()) + " ms");
     }
     if (err == EPIPE || err == ECONNRESET) {
       throw ChannelError(core::ErrorCode::kNetwork, "the peer closed the connection");

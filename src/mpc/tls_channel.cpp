@@ -77,8 +77,8 @@ TlsContext TlsContext::server(const TlsServerConfig& config) {
                                                  config.cert_file + "': " + openssl_reason());
   }
   if (SSL_CTX_use_PrivateKey_file(c.ctx_.get(), config.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-    throw ChannelError(core::ErrorCode::kIo, "cannot load the TLS private key '" +
-                                                 config.key_file + "': " + openssl_reason());
+    throw ChannelError(core::ErrorCode::kIo, "cannot load the TLS private key '" + config.key_file +
+                                                 "': " + openssl_reason());
   }
   if (SSL_CTX_check_private_key(c.ctx_.get()) != 1) {
     throw ChannelError(core::ErrorCode::kIo, "the TLS key '" + config.key_file +
@@ -93,8 +93,8 @@ TlsContext TlsContext::client(const TlsClientConfig& config) {
   c.ctx_ = new_ctx(TLS_client_method());
   c.verify_hostname_ = config.verify_hostname;
   if (SSL_CTX_load_verify_locations(c.ctx_.get(), config.ca_file.c_str(), nullptr) != 1) {
-    throw ChannelError(core::ErrorCode::kIo, "cannot load the TLS CA file '" + config.ca_file +
-                                                 "': " + openssl_reason());
+    throw ChannelError(core::ErrorCode::kIo,
+                       "cannot load the TLS CA file '" + config.ca_file + "': " + openssl_reason());
   }
   SSL_CTX_set_verify(c.ctx_.get(), SSL_VERIFY_PEER, nullptr);
   return c;
@@ -120,7 +120,10 @@ std::unique_ptr<TlsChannel> TlsChannel::connect(const std::string& host, uint16_
 }
 
 TlsChannel::TlsChannel(Socket socket, const TlsContext& ctx, const TcpOptions& options)
-    : StreamChannel(options.buffer_bytes), socket_(std::move(socket)), ctx_(ctx), options_(options) {
+    : StreamChannel(options.buffer_bytes),
+      socket_(std::move(socket)),
+      ctx_(ctx),
+      options_(options) {
   ssl_ = SSL_new(ctx_.get());
   if (ssl_ == nullptr || SSL_set_fd(ssl_, socket_.fd()) != 1) {
     throw ChannelError(core::ErrorCode::kNetwork, "cannot start TLS: " + openssl_reason());
@@ -136,8 +139,8 @@ void TlsChannel::handshake(const std::string& host) {
   if (!ctx_.is_server() && ctx_.verify_hostname()) {
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
     in6_addr ip{};
-    const bool is_ip = inet_pton(AF_INET, host.c_str(), &ip) == 1 ||
-                       inet_pton(AF_INET6, host.c_str(), &ip) == 1;
+    const bool is_ip =
+        inet_pton(AF_INET, host.c_str(), &ip) == 1 || inet_pton(AF_INET6, host.c_str(), &ip) == 1;
     if (is_ip) {
       X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
     } else {
@@ -168,15 +171,15 @@ void TlsChannel::fail(const char* op, int ret) {
       throw ChannelError(core::ErrorCode::kNetwork, what + ": the peer closed the connection");
     case SSL_ERROR_WANT_READ:
     case SSL_ERROR_WANT_WRITE:
-      throw ChannelError(core::ErrorCode::kTimeout,
-                         what + ": no progress for " +
-                             std::to_string(options_.io_timeout.count()) + " ms");
+      throw ChannelError(
+          core::ErrorCode::kTimeout,
+          what + ": no progress for " + std::to_string(options_.io_timeout.count()) + " ms");
     case SSL_ERROR_SYSCALL:
       ERR_clear_error();
       if (sys == EAGAIN || sys == EWOULDBLOCK) {
-        throw ChannelError(core::ErrorCode::kTimeout,
-                           what + ": no progress for " +
-                               std::to_string(options_.io_timeout.count()) + " ms");
+        throw ChannelError(
+            core::ErrorCode::kTimeout,
+            what + ": no progress for " + std::to_string(options_.io_timeout.count()) + " ms");
       }
       if (sys == 0 || sys == EPIPE || sys == ECONNRESET) {
         throw ChannelError(core::ErrorCode::kNetwork, what + ": the peer closed the connection");

@@ -21,7 +21,7 @@ struct TlsServerConfig {
 };
 
 struct TlsClientConfig {
-  std::string ca_file;         // PEM CA certificate(s) that must sign the server's certificate
+  std::string ca_file;          // PEM CA certificate(s) that must sign the server's certificate
   bool verify_hostname = true;  // check the certificate's names against the host connected to
 };
 
@@ -47,8 +47,7 @@ class TlsChannel final : public StreamChannel {
                                             std::chrono::milliseconds accept_timeout,
                                             const TcpOptions& options = {});
   static std::unique_ptr<TlsChannel> connect(const std::string& host, uint16_t port,
-                                             const TlsContext& ctx,
-                                             const TcpOptions& options = {});
+                                             const TlsContext& ctx, const TcpOptions& options = {});
   ~TlsChannel() override;
 
   // Flushes, sends the TLS close_notify, closes the socket.

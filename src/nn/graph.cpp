@@ -176,8 +176,8 @@ std::string describe(const Graph& g) {
       if (!g.is_constant(in)) os << " " << in;
     }
     auto it = g.shapes.find(n.output);
-    os << " -> " << n.output << " [" << (it == g.shapes.end() ? "?" : to_string(it->second))
-       << "]" << attributes(n) << "\n";
+    os << " -> " << n.output << " [" << (it == g.shapes.end() ? "?" : to_string(it->second)) << "]"
+       << attributes(n) << "\n";
   }
   os << "output " << g.output << "\n";
   return os.str();

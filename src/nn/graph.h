@@ -90,7 +90,7 @@ struct Node {
 struct Graph {
   std::string input;  // the single data input
   Shape input_shape;
-  std::string output;  // the single output
+  std::string output;       // the single output
   std::vector<Node> nodes;  // topological order
   std::map<std::string, Tensor> constants;
   std::map<std::string, Shape> shapes;  // every computed value's shape (after infer_shapes)

@@ -48,8 +48,8 @@ Result<Shape> window_shape(const Checker& c, const Shape& x, int64_t channels) {
   const int64_t ow = window_out(x[3], n.kernel[1], n.strides[1], n.pads[1], n.pads[3]);
   if (oh < 1 || ow < 1) {
     return c.error("a " + std::to_string(n.kernel[0]) + "x" + std::to_string(n.kernel[1]) +
-                   " window (stride " + std::to_string(n.strides[0]) +
-                   ") does not fit the input " + to_string(x));
+                   " window (stride " + std::to_string(n.strides[0]) + ") does not fit the input " +
+                   to_string(x));
   }
   return Shape{1, channels, oh, ow};
 }
@@ -106,7 +106,8 @@ Result<Shape> binary_shape(const Checker& c) {
   if (ka && kb) return c.error("both operands are constants");
   if (!ka && !kb) {
     if (c.n.op != OpKind::kAdd) return c.error("only Add may combine two computed tensors");
-    if (a != b) return c.error("operand shapes " + to_string(a) + " and " + to_string(b) + " differ");
+    if (a != b)
+      return c.error("operand shapes " + to_string(a) + " and " + to_string(b) + " differ");
     return a;
   }
   if (ka && c.n.op == OpKind::kDiv) return c.error("division by a computed tensor");
@@ -240,8 +241,8 @@ core::Status infer_shapes(Graph& g) {
       if (d < 1) return make_error(ErrorCode::kMalformed, "node '" + n.name + "': empty output");
     }
     if (element_count(s) > kMaxTensorElements) {
-      return make_error(ErrorCode::kTooLarge, "node '" + n.name + "': output " + to_string(s) +
-                                                  " is too large");
+      return make_error(ErrorCode::kTooLarge,
+                        "node '" + n.name + "': output " + to_string(s) + " is too large");
     }
     g.shapes[n.output] = std::move(s);
   }

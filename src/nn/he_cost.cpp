@@ -27,11 +27,11 @@ void check_grouping(const ConvGeometry& g, const char* who) {
   }
 }
 
-uint64_t cost_of(const HeOpCount& c) {
+}  // namespace
+
+uint64_t he_cost(const HeOpCount& c) {
   return c.ct_pt_mults + kCiphertextWeight * (c.input_cts + c.output_cts);
 }
-
-}  // namespace
 
 HeOpCount& HeOpCount::operator+=(const HeOpCount& o) {
   ct_pt_mults += o.ct_pt_mults;
@@ -90,7 +90,7 @@ ConvTiling choose_conv_tiling(const ConvGeometry& g, size_t n) {
     for (int wb = g.kw; wb <= wp && size_t(hb) * wb <= n; ++wb) {
       const int cb = dw ? 1 : static_cast<int>(std::min<size_t>(g.in_c, n / (size_t(hb) * wb)));
       const ConvTiling t{cb, hb, wb};
-      const uint64_t cost = cost_of(coeff_conv_count(g, t, n));
+      const uint64_t cost = he_cost(coeff_conv_count(g, t, n));
       if (cost < best_cost) {
         best_cost = cost;
         best = t;
@@ -106,7 +106,7 @@ int choose_dense_columns(int in, int out, size_t n) {
   uint64_t best_cost = UINT64_MAX;
   const int top = static_cast<int>(std::min<size_t>(size_t(in), n));
   for (int nc = 1; nc <= top; ++nc) {
-    const uint64_t cost = cost_of(coeff_dense_count(in, out, nc, n));
+    const uint64_t cost = he_cost(coeff_dense_count(in, out, nc, n));
     if (cost < best_cost) {
       best_cost = cost;
       best = nc;

@@ -88,6 +88,9 @@ enum class HeEncoding { kCoefficient, kSlot };
 // The weight the chooser gives each input or output ciphertext, in units of one product.
 inline constexpr uint64_t kCiphertextWeight = 8;
 
+// The chooser's cost of a count: ct–pt mults + kCiphertextWeight·(input + output cts).
+uint64_t he_cost(const HeOpCount& c);
+
 // The coefficient tiling with the lowest cost for a convolution (groups 1 or depthwise) at
 // degree n. Throws std::invalid_argument if the kernel does not fit in n coefficients or the
 // grouping is neither.

@@ -39,7 +39,8 @@ Const reindex(const Const& in, Shape dims, const std::vector<int64_t>& src) {
 
 Result<int64_t> normalise_axis(int64_t axis, size_t rank, const std::string& label) {
   const int64_t r = int64_t(rank);
-  if (axis < -r || axis >= r) return node_error(label, "axis " + std::to_string(axis) + " out of range");
+  if (axis < -r || axis >= r)
+    return node_error(label, "axis " + std::to_string(axis) + " out of range");
   return axis < 0 ? axis + r : axis;
 }
 
@@ -112,7 +113,8 @@ Result<Const> transpose(const Const& x, std::vector<int64_t> perm, const std::st
   return reindex(x, dims, src);
 }
 
-Result<Const> gather(const Const& x, const Const& idx, int64_t axis_attr, const std::string& label) {
+Result<Const> gather(const Const& x, const Const& idx, int64_t axis_attr,
+                     const std::string& label) {
   PG_TRY_ASSIGN(int64_t axis, normalise_axis(axis_attr, x.dims.size(), label));
   const int64_t d = x.dims[size_t(axis)];
   int64_t outer = 1, inner = 1;
@@ -134,7 +136,8 @@ Result<Const> gather(const Const& x, const Const& idx, int64_t axis_attr, const 
   return reindex(x, dims, src);
 }
 
-Result<Const> concat(const std::vector<const Const*>& in, int64_t axis_attr, const std::string& label) {
+Result<Const> concat(const std::vector<const Const*>& in, int64_t axis_attr,
+                     const std::string& label) {
   const Const& first = *in[0];
   PG_TRY_ASSIGN(int64_t axis, normalise_axis(axis_attr, first.dims.size(), label));
   Const out;
@@ -166,7 +169,8 @@ Result<Const> concat(const std::vector<const Const*>& in, int64_t axis_attr, con
   return out;
 }
 
-Result<Const> reshape(const Const& x, const Const& shape, bool allow_zero, const std::string& label) {
+Result<Const> reshape(const Const& x, const Const& shape, bool allow_zero,
+                      const std::string& label) {
   Shape dims;
   int infer = -1;
   int64_t known = 1;
@@ -196,7 +200,8 @@ Result<Const> reshape(const Const& x, const Const& shape, bool allow_zero, const
   return out;
 }
 
-Result<Const> arithmetic(const std::string& op, const Const& a, const Const& b, const std::string& label) {
+Result<Const> arithmetic(const std::string& op, const Const& a, const Const& b,
+                         const std::string& label) {
   if (a.dims != b.dims && a.count() != 1 && b.count() != 1) {
     return node_error(label, "constant operands of shapes " + to_string(a.dims) + " and " +
                                  to_string(b.dims) + " (only equal shapes or a scalar)");
@@ -226,13 +231,15 @@ Result<Const> arithmetic(const std::string& op, const Const& a, const Const& b, 
   return out;
 }
 
-Result<Const> unsqueeze(const Const& x, std::vector<int64_t> axes, bool squeeze, const std::string& label) {
+Result<Const> unsqueeze(const Const& x, std::vector<int64_t> axes, bool squeeze,
+                        const std::string& label) {
   Const out = x;
   if (squeeze) {
     Shape dims;
     for (size_t a = 0; a < x.dims.size(); ++a) {
       bool drop = axes.empty() && x.dims[a] == 1;
-      for (int64_t ax : axes) drop = drop || (ax < 0 ? ax + int64_t(x.dims.size()) : ax) == int64_t(a);
+      for (int64_t ax : axes)
+        drop = drop || (ax < 0 ? ax + int64_t(x.dims.size()) : ax) == int64_t(a);
       if (drop && x.dims[a] != 1) return node_error(label, "squeezing a dim that is not 1");
       if (!drop) dims.push_back(x.dims[a]);
     }
@@ -362,7 +369,8 @@ Result<Const> eval_op(const std::string& op, const std::vector<const Const*>& in
   if (op == "Concat") {
     PG_TRY(attrs.only({"axis"}));
     PG_TRY_ASSIGN(int64_t axis, attrs.get_int("axis", 0));
-    if (std::find(in.begin(), in.end(), nullptr) != in.end()) return node_error(label, "empty input");
+    if (std::find(in.begin(), in.end(), nullptr) != in.end())
+      return node_error(label, "empty input");
     return concat(in, axis, label);
   }
   if (op == "Reshape") {
@@ -390,10 +398,14 @@ Result<Const> eval_op(const std::string& op, const std::vector<const Const*>& in
 Result<bool> eval_constant_node(const onnx::NodeProto& n, const std::string& label,
                                 const ConstMap& consts, const Graph& g, Const& out) {
   const std::string& op = n.op_type();
-  static const char* kOps[] = {"Constant", "ConstantOfShape", "Shape",    "Gather", "Unsqueeze",
-                               "Squeeze",  "Cast",            "Identity", "Concat", "Reshape",
-                               "Slice",    "Transpose",       "Add",      "Sub",    "Mul",
-                               "Div"};
+  static const char* kOps[] = {"Constant",  "ConstantOfShape",
+                               "Shape",     "Gather",
+                               "Unsqueeze", "Squeeze",
+                               "Cast",      "Identity",
+                               "Concat",    "Reshape",
+                               "Slice",     "Transpose",
+                               "Add",       "Sub",
+                               "Mul",       "Div"};
   if (std::none_of(std::begin(kOps), std::end(kOps), [&](const char* k) { return op == k; })) {
     return false;
   }

@@ -22,10 +22,9 @@ Status check_opset(const onnx::ModelProto& model) {
   }
   if (version < 0) return make_error(ErrorCode::kUnsupported, "the model declares no ONNX opset");
   if (version < kMinOpset || version > kMaxOpset) {
-    return make_error(ErrorCode::kUnsupported, "opset " + std::to_string(version) +
-                                                   " is not supported (only " +
-                                                   std::to_string(kMinOpset) + " to " +
-                                                   std::to_string(kMaxOpset) + ")");
+    return make_error(ErrorCode::kUnsupported,
+                      "opset " + std::to_string(version) + " is not supported (only " +
+                          std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset) + ")");
   }
   return {};
 }
@@ -48,8 +47,8 @@ Result<Shape> input_shape(const onnx::ValueInfoProto& v) {
                             "'); export with a fixed input shape");
     }
     if (d.dim_value() < 1 || d.dim_value() > kMaxTensorElements) {
-      return make_error(ErrorCode::kMalformed, what + ": dimension " + std::to_string(k) +
-                                                   " is " + std::to_string(d.dim_value()));
+      return make_error(ErrorCode::kMalformed, what + ": dimension " + std::to_string(k) + " is " +
+                                                   std::to_string(d.dim_value()));
     }
     s.push_back(d.dim_value());
   }
@@ -156,8 +155,8 @@ Result<Graph> import_onnx_file(const std::string& path) {
   const std::streamoff size = f.tellg();
   if (size < 0) return make_error(ErrorCode::kIo, "cannot read '" + path + "'");
   if (size_t(size) > kMaxModelBytes) {
-    return make_error(ErrorCode::kTooLarge, "'" + path + "' is larger than " +
-                                                std::to_string(kMaxModelBytes) + " bytes");
+    return make_error(ErrorCode::kTooLarge,
+                      "'" + path + "' is larger than " + std::to_string(kMaxModelBytes) + " bytes");
   }
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
   f.seekg(0);

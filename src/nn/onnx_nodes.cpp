@@ -51,8 +51,8 @@ struct Ctx {
   }
   // Registers a constant operand under `name` (a fresh name if it was transformed).
   std::string add_constant(const std::string& name, Shape dims, std::vector<double> data) {
-    if (auto it = g.constants.find(name); it != g.constants.end() && it->second.data == data &&
-                                          it->second.shape == dims) {
+    if (auto it = g.constants.find(name);
+        it != g.constants.end() && it->second.data == data && it->second.shape == dims) {
       return name;
     }
     const std::string fresh = g.constants.count(name) ? g.fresh_name(name) : name;
@@ -132,7 +132,8 @@ void ceil_mode_padding(int64_t in, int k, int s, int pad_begin, int& pad_end) {
 Status conv(Ctx& c) {
   PG_TRY(c.attrs.only({"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}));
   PG_TRY_ASSIGN(const Const* w, c.need_constant(1, "the weight"));
-  if (w->dims.size() != 4) return c.error("only 2-D convolutions (weights " + to_string(w->dims) + ")");
+  if (w->dims.size() != 4)
+    return c.error("only 2-D convolutions (weights " + to_string(w->dims) + ")");
   Node node = c.make(OpKind::kConv);
   PG_TRY(window_attrs(c, node, &w->dims));
   PG_TRY_ASSIGN(int64_t group, c.attrs.get_int("group", 1));
@@ -164,15 +165,18 @@ Status gemm(Ctx& c) {
   }
   Node node = c.make(OpKind::kGemm);
   const bool identity = trans_b && alpha == 1.0;
-  node.inputs[1] = c.add_constant(identity ? c.n.input(1) : c.n.input(1) + "/normalised",
-                                  {out, in}, std::move(w));
+  node.inputs[1] = c.add_constant(identity ? c.n.input(1) : c.n.input(1) + "/normalised", {out, in},
+                                  std::move(w));
   if (c.n.input_size() > 2 && !c.n.input(2).empty()) {
     PG_TRY_ASSIGN(const Const* bias, c.need_constant(2, "input C"));
-    if (bias->count() != out && bias->count() != 1) return c.error("input C must have one value per output");
+    if (bias->count() != out && bias->count() != 1)
+      return c.error("input C must have one value per output");
     std::vector<double> bv(static_cast<size_t>(out));
-    for (int64_t o = 0; o < out; ++o) bv[size_t(o)] = beta * bias->value(bias->count() == 1 ? 0 : size_t(o));
-    node.inputs[2] = c.add_constant(c.n.input(2) + (beta == 1.0 && bias->count() == out ? "" : "/normalised"),
-                                    {out}, std::move(bv));
+    for (int64_t o = 0; o < out; ++o)
+      bv[size_t(o)] = beta * bias->value(bias->count() == 1 ? 0 : size_t(o));
+    node.inputs[2] =
+        c.add_constant(c.n.input(2) + (beta == 1.0 && bias->count() == out ? "" : "/normalised"),
+                       {out}, std::move(bv));
   }
   return c.push(std::move(node));
 }
@@ -223,8 +227,8 @@ Status pool(Ctx& c, bool max) {
     if (order != 0) return c.attrs.bad_value("storage_order", "only 0");
     PG_TRY(no_extra_outputs(c));
   } else {
-    PG_TRY(c.attrs.only({"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads",
-                         "strides"}));
+    PG_TRY(c.attrs.only(
+        {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"}));
   }
   Node node = c.make(max ? OpKind::kMaxPool : OpKind::kAveragePool);
   PG_TRY(window_attrs(c, node, nullptr));
@@ -287,7 +291,8 @@ Status pad(Ctx& c) {
   if (const Const* v = c.constant(2); v != nullptr && (v->count() != 1 || v->value(0) != 0.0)) {
     return c.error("only zero padding (constant_value must be 0)");
   }
-  if (c.n.input_size() > 3 && !c.n.input(3).empty()) return c.error("the axes input is not supported");
+  if (c.n.input_size() > 3 && !c.n.input(3).empty())
+    return c.error("the axes input is not supported");
   Node node = c.make(OpKind::kPad);
   for (int64_t k = 0; k < pads->count(); ++k) node.pad.push_back(pads->int_value(size_t(k)));
   if (std::any_of(node.pad.begin(), node.pad.end(), [](int64_t p) { return p < 0; })) {
@@ -343,7 +348,8 @@ Status simple(Ctx& c, OpKind op) {
     PG_TRY_ASSIGN(int64_t axis, c.attrs.get_int("axis", op == OpKind::kSoftmax ? -1 : 1));
     const int64_t rank = int64_t(c.data_shape(0).size());
     if (axis < 0) axis += rank;
-    if (op == OpKind::kSoftmax && axis != rank - 1) return c.attrs.bad_value("axis", "only the last axis");
+    if (op == OpKind::kSoftmax && axis != rank - 1)
+      return c.attrs.bad_value("axis", "only the last axis");
     Node node = c.make(op);
     node.axis = int(axis);
     return c.push(std::move(node));
@@ -394,8 +400,8 @@ Status translate_node(const onnx::NodeProto& n, const std::string& label, const 
   }
   Ctx c(n, label, consts, g);
   if (n.output_size() < 1 || n.output(0).empty()) return c.error("no output");
-  const bool binary_op = n.op_type() == "Add" || n.op_type() == "Sub" || n.op_type() == "Mul" ||
-                         n.op_type() == "Div";
+  const bool binary_op =
+      n.op_type() == "Add" || n.op_type() == "Sub" || n.op_type() == "Mul" || n.op_type() == "Div";
   for (const auto& in : n.input()) {
     if (!in.empty() && !g.shapes.count(in) && !consts.count(in)) {
       return c.error("input '" + in + "' is not defined before use");

@@ -140,8 +140,8 @@ Result<Const> read_tensor(const onnx::TensorProto& t, const std::string& what) {
   const bool raw = t.has_raw_data();
   const size_t have = raw ? t.raw_data().size() / esize : typed_size(t, type);
   if ((raw && t.raw_data().size() % esize != 0) || have != size_t(count)) {
-    return make_error(ErrorCode::kMalformed, what + ": " + std::to_string(have) +
-                                                 " values for dims " + list(t.dims()));
+    return make_error(ErrorCode::kMalformed,
+                      what + ": " + std::to_string(have) + " values for dims " + list(t.dims()));
   }
   if (c.is_int) {
     c.i.resize(size_t(count));

@@ -74,7 +74,7 @@ namespace {
 
 ref::ConvParams params_of(const Node& n) {
   return {n.kernel[0], n.kernel[1], n.strides[0], n.strides[1], n.pads[0],
-          n.pads[1],   n.pads[2],   n.pads[3],   n.groups};
+          n.pads[1],   n.pads[2],   n.pads[3],    n.groups};
 }
 
 // Channel of flat index i in a tensor of shape s (axis 1), for per-channel broadcasting.
@@ -92,9 +92,10 @@ std::vector<double> conv_node(const Graph& g, const Node& n, const std::vector<d
   const std::vector<double>& b = n.inputs.size() > 2 ? g.constant(n.inputs[2]).data : kNone;
   const int c = int(xs[1]), h = int(xs[2]), wi = int(xs[3]), m = int(w.shape[0]);
   if (!opt.fast_conv) return ref::conv(params_of(n), c, h, wi, m, x, w.data, b);
-  kernels::ConvGeometry geo{c,           h,           wi,          m,           n.kernel[0],
-                            n.kernel[1], n.strides[0], n.strides[1], n.pads[0], n.pads[1],
-                            n.pads[2],   n.pads[3],   n.groups};
+  kernels::ConvGeometry geo{c,           h,           wi,           m,
+                            n.kernel[0], n.kernel[1], n.strides[0], n.strides[1],
+                            n.pads[0],   n.pads[1],   n.pads[2],    n.pads[3],
+                            n.groups};
   std::vector<double> y(geo.out_size());
   kernels::conv2d_double(geo, w.data, x, y);
   const size_t plane = size_t(geo.out_h()) * geo.out_w();
@@ -207,6 +208,10 @@ std::vector<double> softmax(const std::vector<double>& x) {
 
 std::vector<double> eval_node(const Graph& g, const Node& n, const std::map<std::string, Tensor>& v,
                               EvalOptions opt) {
+  if (n.op == OpKind::kAdd || n.op == OpKind::kSub || n.op == OpKind::kMul ||
+      n.op == OpKind::kDiv) {
+    return binary(g, n, v);  // either operand may be the constant
+  }
   const std::vector<double>& x = v.at(n.inputs[0]).data;
   const Shape& xs = g.shape_of(n.inputs[0]);
   const Shape& ys = g.shapes.at(n.output);
@@ -219,8 +224,8 @@ std::vector<double> eval_node(const Graph& g, const Node& n, const std::map<std:
       return batch_norm(g, n, x);
     case OpKind::kMaxPool:
     case OpKind::kAveragePool:
-      return ref::pool(params_of(n), n.op == OpKind::kMaxPool, int(xs[1]), int(xs[2]),
-                       int(xs[3]), x);
+      return ref::pool(params_of(n), n.op == OpKind::kMaxPool, int(xs[1]), int(xs[2]), int(xs[3]),
+                       x);
     case OpKind::kGlobalAveragePool: {
       ref::ConvParams p;
       p.kh = int(xs[2]);
@@ -232,11 +237,6 @@ std::vector<double> eval_node(const Graph& g, const Node& n, const std::map<std:
       for (size_t i = 0; i < x.size(); ++i) y[i] = std::max(x[i], 0.0);
       return y;
     }
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-      return binary(g, n, v);
     case OpKind::kPad:
       return pad_node(xs, ys, n, x);
     case OpKind::kSlice:
@@ -251,11 +251,7 @@ std::vector<double> eval_node(const Graph& g, const Node& n, const std::map<std:
     }
     case OpKind::kSoftmax:
       return softmax(x);
-    case OpKind::kFlatten:
-    case OpKind::kReshape:
-    case OpKind::kIdentity:
-    case OpKind::kDropout:
-    case OpKind::kTruncate:
+    default:  // Flatten, Reshape, Identity, Dropout, Truncate: the identity on the data
       return x;
   }
   throw std::invalid_argument("evaluate: unknown op");

@@ -216,7 +216,7 @@ TEST(CountingChannel, CountsBytesAndRoundsPerPhase) {
 
 TEST(ShapedChannel, AddsLatencyPerDirectionChangeAndLimitsBandwidth) {
   LinkShape shape{10e6, std::chrono::microseconds(20'000)};  // 10 MB/s, 20 ms
-  const size_t n = 1'000'000;                                  // 100 ms at 10 MB/s
+  const size_t n = 1'000'000;                                // 100 ms at 10 MB/s
   std::vector<uint8_t> data(n, 3), got(n);
   Clock::duration ping_pong{}, bulk{};
   test::run_memory(
@@ -246,8 +246,8 @@ TEST(ShapedChannel, AddsLatencyPerDirectionChangeAndLimitsBandwidth) {
         ch.flush();  // a wrapper destroyed unflushed drops its buffer, as the others do
       });
   EXPECT_EQ(got, data);
-  EXPECT_GE(ping_pong, milliseconds(3 * 2 * 20));    // three round trips of 2 × 20 ms
-  EXPECT_GE(bulk, milliseconds(100 + 2 * 20));       // serialisation plus a round trip
+  EXPECT_GE(ping_pong, milliseconds(3 * 2 * 20));  // three round trips of 2 × 20 ms
+  EXPECT_GE(bulk, milliseconds(100 + 2 * 20));     // serialisation plus a round trip
 }
 
 TEST(ShapedChannel, UnshapedPeerIsDetected) {

@@ -45,8 +45,10 @@ TEST(HalfGates, GarbledEvaluationMatchesPlaintextEvaluation) {
   core::testing::FixedSeedScope seed(core::testing::seed_of(0x51));
   auto prg = core::Prg::from_os();
   const std::vector<Circuit> circuits = {
-      circuits::share_adder(16, 0),         circuits::share_adder(41, 13),
-      circuits::window_relu_remask(16, 4, 1), circuits::window_relu_remask(32, 8, 5),
+      circuits::share_adder(16, 0),
+      circuits::share_adder(41, 13),
+      circuits::window_relu_remask(16, 4, 1),
+      circuits::window_relu_remask(32, 8, 5),
       circuits::argmax(12, 7),
   };
   for (const Circuit& c : circuits) {

@@ -56,7 +56,8 @@ void check_binary(size_t ell, size_t out_width,
   for (uint64_t a : edge_values(ell)) {
     for (uint64_t d : edge_values(ell)) cases.emplace_back(a, d);
   }
-  for (int i = 0; i < 300; ++i) cases.emplace_back(prg.next_u64() & mask_of(ell), prg.next_u64() & mask_of(ell));
+  for (int i = 0; i < 300; ++i)
+    cases.emplace_back(prg.next_u64() & mask_of(ell), prg.next_u64() & mask_of(ell));
   for (const auto& [a, d] : cases) {
     std::vector<uint8_t> in;
     push_bits(in, a, ell);
@@ -82,10 +83,14 @@ TEST_P(IntCircuits, CompareMuxMaxMatchSignedIntegers) {
   const size_t ell = GetParam();
   const uint64_t m = mask_of(ell);
   check_binary(
-      ell, 1, [](CircuitBuilder& b, const Bits& x, const Bits& y) { return Bits{circuits::less_signed(b, x, y)}; },
+      ell, 1,
+      [](CircuitBuilder& b, const Bits& x, const Bits& y) {
+        return Bits{circuits::less_signed(b, x, y)};
+      },
       [ell](uint64_t a, uint64_t d) { return uint64_t{to_signed(a, ell) < to_signed(d, ell)}; });
   check_binary(
-      ell, ell, [](CircuitBuilder& b, const Bits& x, const Bits& y) { return circuits::max_signed(b, x, y); },
+      ell, ell,
+      [](CircuitBuilder& b, const Bits& x, const Bits& y) { return circuits::max_signed(b, x, y); },
       [ell](uint64_t a, uint64_t d) { return to_signed(a, ell) < to_signed(d, ell) ? d : a; });
   // mux on the low bit of y.
   check_binary(
@@ -129,8 +134,7 @@ TEST_P(IntCircuits, GateCountsArePinned) {
     EXPECT_EQ(circuits::share_adder(ell, f).and_count(), ell - 1);
     const size_t w = ell - f;
     EXPECT_EQ(circuits::window_relu_remask(ell, f, 1).and_count(), (w - 1) + (ell - 1));
-    EXPECT_EQ(circuits::window_relu_remask(ell, f, 4).and_count(),
-              2 * w * 3 + (w - 1) + (ell - 1));
+    EXPECT_EQ(circuits::window_relu_remask(ell, f, 4).and_count(), 2 * w * 3 + (w - 1) + (ell - 1));
   }
   // f = ℓ − 1 keeps only the sign: ReLU is constant 0, the window max is dead code, and
   // 0 − r' needs no AND for its first carry.
@@ -156,7 +160,8 @@ TEST(IntCircuits, ArgmaxReturnsTheFirstMaximum) {
       for (int trial = 0; trial < 50; ++trial) {
         std::vector<uint64_t> v(n);
         // Few distinct values, so ties are common.
-        for (auto& x : v) x = (trial % 2 == 0 ? prg.uniform_below(4) - 2 : prg.next_u64()) & mask_of(ell);
+        for (auto& x : v)
+          x = (trial % 2 == 0 ? prg.uniform_below(4) - 2 : prg.next_u64()) & mask_of(ell);
         std::vector<uint8_t> in;
         for (uint64_t x : v) push_bits(in, x, ell);
         size_t best = 0;

@@ -318,8 +318,8 @@ TEST(NonLinearLayer, PreparedMaterialIsUsedExactlyOnce) {
   test::run_memory(
       [&](Channel& ch) {
         NonLinearGarbler g(spec);
-        EXPECT_THROW(g.online(ch, in.u), std::invalid_argument);   // not prepared
-        EXPECT_THROW(g.offline(ch, gs), std::invalid_argument);    // session not set up
+        EXPECT_THROW(g.online(ch, in.u), std::invalid_argument);  // not prepared
+        EXPECT_THROW(g.offline(ch, gs), std::invalid_argument);   // session not set up
         gs.setup(ch);
         g.offline(ch, gs);
         EXPECT_THROW(g.offline(ch, gs), std::invalid_argument);

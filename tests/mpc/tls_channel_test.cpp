@@ -51,8 +51,8 @@ class TestPki {
     X509_gmtime_adj(X509_getm_notAfter(x), 86400);
     X509_set_pubkey(x, key);
     X509_NAME* name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const uint8_t*>(cn),
-                               -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const uint8_t*>(cn), -1,
+                               -1, 0);
     X509_set_issuer_name(x, issuer != nullptr ? X509_get_subject_name(issuer) : name);
     X509V3_CTX ctx;
     X509V3_set_ctx_nodb(&ctx);
@@ -116,8 +116,7 @@ TEST(TlsChannel, UntrustedServerIsRejected) {
   const TlsContext client_ctx = TlsContext::client({other.ca_file(), true});
   TcpListener listener = TcpListener::listen("127.0.0.1", 0);
   std::thread server([&] {
-    EXPECT_THROW(TlsChannel::accept(listener, server_ctx, std::chrono::seconds(10)),
-                 ChannelError);
+    EXPECT_THROW(TlsChannel::accept(listener, server_ctx, std::chrono::seconds(10)), ChannelError);
   });
   try {
     TlsChannel::connect("127.0.0.1", listener.port(), client_ctx);

@@ -1,0 +1,242 @@
+// The two-party layer: base OT, IKNP OT extension, half-gates garbling and evaluation, and the
+// ReLU-truncate-remask layer offline and online. One thread per party: the benchmark thread is
+// the server (garbler, OT sender) and a second thread the client, over the in-memory channel.
+// Rates are user counters readable from --benchmark_format=json:
+//   BM_BaseOt           us_per_ot
+//   BM_OtExtension      ot_per_s, bytes_per_ot (random OT with random choices; /cot: COT)
+//   BM_GcGarble         and_per_s (in memory, no channel)
+//   BM_GcEvaluate       and_per_s
+//   BM_ReluOffline/ℓ    us_per_relu, bytes_per_relu (f_w = 12, 2^14 ReLUs per layer)
+//   BM_ReluOnline/ℓ     us_per_relu, bytes_per_relu
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "mpc/base_ot.h"
+#include "mpc/counting_channel.h"
+#include "mpc/int_circuits.h"
+#include "mpc/memory_channel.h"
+#include "mpc/nonlinear_evaluator.h"
+#include "mpc/nonlinear_garbler.h"
+
+namespace {
+
+using namespace pg::mpc;  // NOLINT: benchmark file
+using Clock = std::chrono::steady_clock;
+
+// Runs server(ch_a) here and client(ch_b) on a second thread; returns the wall time of both.
+double run_pair(Channel& a, Channel& b, const std::function<void(Channel&)>& server,
+                const std::function<void(Channel&)>& client) {
+  const auto t0 = Clock::now();
+  std::thread t([&] { client(b); });
+  server(a);
+  t.join();
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+void BM_BaseOt(benchmark::State& state) {
+  auto [a, b] = MemoryChannel::make_pair();
+  auto sprg = pg::core::Prg::from_os();
+  auto rprg = pg::core::Prg::from_os();
+  const size_t n = 128;
+  std::vector<uint8_t> choices(n / 8, 0x6c);
+  OtKeys k0, k1, kc;
+  double total = 0;
+  for (auto _ : state) {
+    total += run_pair(
+        *a, *b, [&](Channel& ch) { base_ot_send(ch, sprg, n, k0, k1); },
+        [&](Channel& ch) { base_ot_recv(ch, rprg, choices.data(), n, kc); });
+  }
+  state.counters["us_per_ot"] = 1e6 * total / (static_cast<double>(state.iterations()) * n);
+}
+BENCHMARK(BM_BaseOt)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void ot_extension(benchmark::State& state, bool random_ot) {
+  const size_t n = size_t{1} << 20;
+  auto [a, b] = MemoryChannel::make_pair();
+  CountingChannel count_a(*a);
+  auto sprg = pg::core::Prg::from_os();
+  auto rprg = pg::core::Prg::from_os();
+  IknpSender sender(sprg.next_block() | make_block(0, 1));
+  IknpReceiver receiver;
+  run_pair(
+      count_a, *b, [&](Channel& ch) { sender.setup(ch, sprg); },
+      [&](Channel& ch) { receiver.setup(ch, rprg); });
+  std::vector<uint8_t> choices(n / 8);
+  rprg.fill(choices);
+  SecretBlocks m0(n), m1(n), mr(n);
+  count_a.reset();
+  double total = 0;
+  for (auto _ : state) {
+    total += run_pair(
+        count_a, *b,
+        [&](Channel& ch) {
+          if (random_ot) {
+            sender.send_rot(ch, m0.data(), m1.data(), n);
+          } else {
+            sender.send_cot(ch, m0.data(), n);
+          }
+        },
+        [&](Channel& ch) {
+          if (random_ot) {
+            receiver.recv_rot(ch, choices.data(), mr.data(), n);
+          } else {
+            receiver.recv_cot(ch, choices.data(), mr.data(), n);
+          }
+        });
+  }
+  const double ots = static_cast<double>(state.iterations()) * n;
+  state.counters["ot_per_s"] = ots / total;
+  state.counters["bytes_per_ot"] = static_cast<double>(count_a.total().bytes_total()) / ots;
+}
+void BM_OtExtension(benchmark::State& state) {
+  ot_extension(state, true);
+}
+void BM_OtExtensionCot(benchmark::State& state) {
+  ot_extension(state, false);
+}
+BENCHMARK(BM_OtExtension)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_OtExtensionCot)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Garbling and evaluation in memory: the ReLU-truncate-remask circuits (ℓ = 37, f = 12) over
+// 8 lanes, 512 batches per iteration.
+struct GcWorkload {
+  Circuit adder = circuits::share_adder(37, 12);
+  Circuit relu = circuits::window_relu_remask(37, 12, 1);
+  static constexpr size_t kBatches = 512;
+  uint64_t ands_per_iteration() const {
+    return (adder.and_count() + relu.and_count()) * kMaxLanes * kBatches;
+  }
+};
+
+void BM_GcGarble(benchmark::State& state) {
+  GcWorkload w;
+  auto prg = pg::core::Prg::from_os();
+  HalfGateGarbler gen(prg.next_block() | make_block(0, 1));
+  std::vector<Block> la(w.adder.num_slots() * kMaxLanes), lr(w.relu.num_slots() * kMaxLanes);
+  prg.fill_blocks(la.data(), la.size());
+  prg.fill_blocks(lr.data(), lr.size());
+  std::vector<Block> tables(2 * w.ands_per_iteration() / GcWorkload::kBatches);
+  uint64_t tweak = 0;
+  for (auto _ : state) {
+    for (size_t i = 0; i < GcWorkload::kBatches; ++i) {
+      gen.garble(w.adder, kMaxLanes, la.data(), tables.data(), tweak);
+      gen.garble(w.relu, kMaxLanes, lr.data(), tables.data() + table_blocks(w.adder, kMaxLanes),
+                 tweak);
+    }
+    benchmark::DoNotOptimize(tables.data());
+  }
+  state.counters["and_per_s"] = benchmark::Counter(
+      static_cast<double>(w.ands_per_iteration() * state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_GcGarble)->Unit(benchmark::kMillisecond);
+
+void BM_GcEvaluate(benchmark::State& state) {
+  GcWorkload w;
+  auto prg = pg::core::Prg::from_os();
+  HalfGateEvaluator eva;
+  std::vector<Block> la(w.adder.num_slots() * kMaxLanes), lr(w.relu.num_slots() * kMaxLanes);
+  prg.fill_blocks(la.data(), la.size());
+  prg.fill_blocks(lr.data(), lr.size());
+  std::vector<Block> tables(2 * w.ands_per_iteration() / GcWorkload::kBatches);
+  prg.fill_blocks(tables.data(), tables.size());
+  uint64_t tweak = 0;
+  for (auto _ : state) {
+    for (size_t i = 0; i < GcWorkload::kBatches; ++i) {
+      eva.evaluate(w.adder, kMaxLanes, la.data(), tables.data(), tweak);
+      eva.evaluate(w.relu, kMaxLanes, lr.data(), tables.data() + table_blocks(w.adder, kMaxLanes),
+                   tweak);
+    }
+    benchmark::DoNotOptimize(la.data());
+  }
+  state.counters["and_per_s"] = benchmark::Counter(
+      static_cast<double>(w.ands_per_iteration() * state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_GcEvaluate)->Unit(benchmark::kMillisecond);
+
+// One ReLU layer of 2^14 elements at ℓ = state.range(0), f_w = 12, with a session set up once.
+struct ReluBench {
+  static constexpr size_t kN = size_t{1} << 14;
+  NonLinearSpec spec;
+  std::unique_ptr<MemoryChannel> a, b;
+  std::unique_ptr<CountingChannel> count_a;
+  GarblerSession gs;
+  EvaluatorSession es;
+  std::vector<uint64_t> u, c, r;
+
+  explicit ReluBench(size_t ell) : spec{NonLinearKind::kReluTruncate, ell, 12, kN, {}} {
+    auto pair = MemoryChannel::make_pair();
+    a = std::move(pair.first);
+    b = std::move(pair.second);
+    count_a = std::make_unique<CountingChannel>(*a);
+    run_pair(*count_a, *b, [&](Channel& ch) { gs.setup(ch); }, [&](Channel& ch) { es.setup(ch); });
+    count_a->reset();
+    auto prg = pg::core::Prg::from_os();
+    const uint64_t mask = ell == 64 ? ~0ull : (1ull << ell) - 1;
+    for (auto* v : {&u, &c, &r}) {
+      v->resize(kN);
+      for (auto& x : *v) x = prg.next_u64() & mask;
+    }
+  }
+  // Offline of one layer; returns its wall time.
+  double offline(NonLinearGarbler& g, NonLinearEvaluator& e) {
+    return run_pair(
+        *count_a, *b, [&](Channel& ch) { g.offline(ch, gs); },
+        [&](Channel& ch) { e.offline(ch, es, c, r); });
+  }
+  double online(NonLinearGarbler& g, NonLinearEvaluator& e) {
+    return run_pair(
+        *count_a, *b, [&](Channel& ch) { benchmark::DoNotOptimize(g.online(ch, u)); },
+        [&](Channel& ch) { e.online(ch); });
+  }
+  void report(benchmark::State& state, double seconds) {
+    const double relus = static_cast<double>(state.iterations()) * kN;
+    state.counters["us_per_relu"] = 1e6 * seconds / relus;
+    state.counters["bytes_per_relu"] = static_cast<double>(count_a->total().bytes_total()) / relus;
+  }
+};
+
+void BM_ReluOffline(benchmark::State& state) {
+  ReluBench bench(static_cast<size_t>(state.range(0)));
+  double total = 0;
+  for (auto _ : state) {
+    NonLinearGarbler g(bench.spec);
+    NonLinearEvaluator e(bench.spec);
+    const double t = bench.offline(g, e);
+    state.SetIterationTime(t);
+    total += t;
+  }
+  bench.report(state, total);
+}
+BENCHMARK(BM_ReluOffline)->Arg(32)->Arg(37)->Arg(41)->Arg(64)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+void BM_ReluOnline(benchmark::State& state) {
+  ReluBench bench(static_cast<size_t>(state.range(0)));
+  double total = 0;
+  for (auto _ : state) {
+    NonLinearGarbler g(bench.spec);
+    NonLinearEvaluator e(bench.spec);
+    bench.offline(g, e);
+    bench.count_a->set_phase("offline");
+    bench.count_a->set_phase("online");
+    const double t = bench.online(g, e);
+    bench.count_a->set_phase("offline");
+    state.SetIterationTime(t);
+    total += t;
+  }
+  const auto online = bench.count_a->phase_stats("online");
+  bench.count_a->reset();
+  bench.count_a->set_phase("online");
+  // Only the online bytes count here.
+  const double relus = static_cast<double>(state.iterations()) * ReluBench::kN;
+  state.counters["us_per_relu"] = 1e6 * total / relus;
+  state.counters["bytes_per_relu"] = static_cast<double>(online.bytes_total()) / relus;
+}
+BENCHMARK(BM_ReluOnline)->Arg(32)->Arg(37)->Arg(41)->Arg(64)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

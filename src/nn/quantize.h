@@ -1,0 +1,37 @@
+// Quantisation and the choice of ℓ (PROTOCOL.md §1 and §2 step 4).
+//
+//   weights        A_int = round(2^{f_w} · A), with the public bound |A_int| < 2^weight_bits
+//   public terms   factor_int = round(2^{f_w} · factor)  (2^{f_w} for an identity branch)
+//   biases         b_int = round(2^{f + f_w} · b)
+//   ℓ              the fixed-point engine runs the quantised plan at ℓ = 64 on calibration
+//                  inputs; with M the largest |A x + b| seen at scale 2^{f + f_w} over every
+//                  affine output, ℓ = bit_width(M) + 1 + margin, so that
+//                  |A x + b| < 2^{B + margin} with B = bit_width(M) − f − f_w, and
+//                  ℓ ≥ f + f_w + B + 1 + margin (and at least f + f_w + 2).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/result.h"
+#include "nn/lower.h"
+#include "nn/plan.h"
+
+namespace pg::nn {
+
+// The plan with integer weights at f_w and f + f_w, and ℓ = 64 (before calibration). Errors if a
+// weight needs more than 40 bits or a bias more than 62.
+core::Result<Plan> quantize(const LoweredPlan& lowered, int f, int f_w);
+
+struct Calibration {
+  uint64_t max_abs = 0;  // largest |affine output| (integer, scale 2^{f + f_w})
+  int bound_bits = 0;    // B: |A x + b| < 2^B in real units (B = bit_width(max_abs) − f − f_w)
+  int ell = 0;           // bit_width(max_abs) + 1 + margin, at least f + f_w + 2
+};
+
+// Runs `plan` (at ℓ = 64) on every input and chooses ℓ. Errors if ℓ would exceed 64.
+core::Result<Calibration> calibrate(const Plan& plan,
+                                    const std::vector<std::vector<double>>& inputs,
+                                    int margin_bits);
+
+}  // namespace pg::nn
