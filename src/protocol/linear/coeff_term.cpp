@@ -177,9 +177,9 @@ std::vector<const he::Plaintext*> CoeffTermServer::kernels_of(
   return out;
 }
 
-void CoeffTermServer::output(size_t o, const std::vector<he::Ciphertext>& in,
-                             const he::Encryptor& pk, std::span<uint64_t> t_out, core::Prg& prg,
-                             core::ByteWriter& w) const {
+size_t CoeffTermServer::output(size_t o, const std::vector<he::Ciphertext>& in,
+                               const he::Encryptor& pk, std::span<uint64_t> t_out, core::Prg& prg,
+                               core::ByteWriter& w) const {
   const TermSetup& s = *s_;
   const TermParams& p = s.params;
   const he::Context& ctx = *ctx_;
@@ -220,12 +220,14 @@ void CoeffTermServer::output(size_t o, const std::vector<he::Ciphertext>& in,
   ev.add_inplace(acc, zero);
   ev.mod_switch_round_to_inplace(acc, p.reply_level);
   put_compact(w, ctx, acc, coeffs, p.drop_bits);
+  return cts.size();
 }
 
 core::Result<core::Bytes> CoeffTermServer::respond(uint32_t k, std::span<const uint8_t> request,
                                                    const he::Encryptor& pk,
                                                    std::span<uint64_t> t_out, core::Prg& prg,
-                                                   core::ThreadPool* pool) const {
+                                                   core::ThreadPool* pool,
+                                                   nn::HeOpCount* performed) const {
   const TermSetup& s = *s_;
   if (t_out.size() != s.out_size) {
     throw std::invalid_argument("HE respond: t_out must hold the term's " +
@@ -236,17 +238,28 @@ core::Result<core::Bytes> CoeffTermServer::respond(uint32_t k, std::span<const u
   std::vector<core::Seed> seeds(outs);
   for (auto& sd : seeds) sd = prg.derive_seed();
   std::vector<core::Bytes> parts(outs);
+  std::vector<size_t> products(outs);
   auto work = [&](size_t b, size_t e) {
     for (size_t o = b; o < e; ++o) {
       core::Prg sub = core::Prg::from_seed(seeds[o]);
       core::ByteWriter w(compact_bytes(*ctx_, s.params.reply_level, s.reply_coeffs[o].size(),
                                        s.params.drop_bits));
-      output(o, in, pk, t_out, sub, w);
+      products[o] = output(o, in, pk, t_out, sub, w);
       parts[o] = w.take();
     }
   };
   pool ? pool->parallel_for(outs, work) : work(0, outs);
   core::secure_zero(seeds.data(), seeds.size() * sizeof(core::Seed));
+  if (performed) {
+    // One lazy inner product per output: its products summed by one fewer additions.
+    *performed = {};
+    for (size_t n : products) {
+      performed->ct_pt_mults += n;
+      performed->additions += n - 1;
+    }
+    performed->input_cts = in.size();
+    performed->output_cts = outs;
+  }
   core::ByteWriter w(coeff_reply_bytes(s, *ctx_));
   put_reply_header(w, k, outs);
   for (const auto& part : parts) w.put_raw(part);

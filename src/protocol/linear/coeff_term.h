@@ -23,6 +23,7 @@
 #include "he/ciphertext.h"
 #include "he/decryptor.h"
 #include "he/encryptor.h"
+#include "nn/he_cost.h"
 #include "protocol/linear/term_setup.h"
 
 namespace pg::protocol {
@@ -41,16 +42,19 @@ class CoeffTermServer {
   CoeffTermServer(const TermSetup& s, he::ContextPtr ctx, std::span<const int64_t> weights,
                   size_t& cache_budget, core::ThreadPool* pool);
 
+  // `performed` (optional) receives the operations actually executed.
   core::Result<core::Bytes> respond(uint32_t k, std::span<const uint8_t> request,
                                     const he::Encryptor& pk, std::span<uint64_t> t_out,
-                                    core::Prg& prg, core::ThreadPool* pool) const;
+                                    core::Prg& prg, core::ThreadPool* pool,
+                                    nn::HeOpCount* performed = nullptr) const;
   bool cached() const { return !kernels_.empty(); }
 
  private:
   // The kernel plaintexts of output o (cached, or encoded into `tmp`).
   std::vector<const he::Plaintext*> kernels_of(size_t o, std::vector<he::Plaintext>& tmp) const;
-  void output(size_t o, const std::vector<he::Ciphertext>& in, const he::Encryptor& pk,
-              std::span<uint64_t> t_out, core::Prg& prg, core::ByteWriter& w) const;
+  // Returns the number of ct–pt products it performed.
+  size_t output(size_t o, const std::vector<he::Ciphertext>& in, const he::Encryptor& pk,
+                std::span<uint64_t> t_out, core::Prg& prg, core::ByteWriter& w) const;
 
   const TermSetup* s_;
   he::ContextPtr ctx_;

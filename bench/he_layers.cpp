@@ -1,0 +1,276 @@
+// The HE preprocessing of every affine term of a network, layer by layer (issue 6, item 6):
+// client encrypt, server compute, client decrypt, bytes up and down, for the coefficient
+// packing in both plaintext spaces and for the slot baseline, side by side. Each exchange is
+// also checked bit for bit against the direct uint64 convolution.
+//
+//   he_layers [--net NAME[,NAME...]] [--threads T] [--packing coeff|slot|both]
+//             [--scheme auto|pow2|ckks|all] [--reps R] [--terms K[,K...]] [--params]
+//   NAME: anchor-conv (ResNet-50's 56×56×64→64 3x3, pad 1), anchor-fc (2048→1000), minionn,
+//         minionn_cifar, resnet32. T = 1 (default) runs each party on one thread, 0 all cores.
+//   --params prints the chosen parameters without running anything.
+// Times are medians over R runs (default 3). One-time costs (keys, kernel preparation) are
+// reported per configuration, not per layer.
+#include <malloc.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/prg.h"
+#include "core/thread_pool.h"
+#include "nn/kernels/ring_conv.h"
+#include "nn/merge.h"
+#include "nn/onnx_import.h"
+#include "protocol/linear/he_linear.h"
+#include "protocol/linear/term_setup.h"
+
+namespace {
+
+using namespace pg;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Process CPU time: on a shared machine the 1-thread wall times include waiting for a core.
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+std::vector<int64_t> weights_for(core::Prg& prg, size_t n, int bits) {
+  std::vector<int64_t> w(n);
+  const uint64_t span = (uint64_t{1} << (bits + 1)) - 1;
+  for (auto& v : w) v = int64_t(prg.uniform_below(span)) - ((int64_t{1} << bits) - 1);
+  return w;
+}
+
+// The anchors as one-term plans: ℓ = 37 (Cheetah's ring), weights below 2^13 (f_w = 12 with
+// |w| < 2, which covers batch-norm-folded weights).
+nn::Plan anchor(bool conv) {
+  constexpr int kEll = 37, kBits = 13;
+  const nn::ConvGeometry g = conv ? nn::kernels::square_conv(64, 56, 56, 64, 3, 1, 1)
+                                  : nn::kernels::dense_geometry(2048, 1000);
+  core::Prg prg = core::Prg::from_os();
+  nn::Plan p;
+  p.ell = kEll;
+  p.f = p.f_w = 12;
+  p.tensors = {{g.in_c, g.in_h, g.in_w}, {g.out_c, g.out_h(), g.out_w()}};
+  nn::HeTerm t;
+  t.geometry = g;
+  t.dense = !conv;
+  t.weight_bits = kBits;
+  t.weights = weights_for(prg, g.weight_count(), kBits);
+  nn::AffineStep a;
+  a.out = 1;
+  a.he_terms.push_back(std::move(t));
+  a.bias.assign(p.tensors[1].size(), 0);
+  p.steps.push_back(std::move(a));
+  p.output = 1;
+  return p;
+}
+
+std::vector<double> synthetic_input(size_t count) {
+  std::vector<double> x(count);
+  for (size_t i = 0; i < count; ++i) x[i] = double(float(double(i * 7919 % 10007) / 10007.0));
+  return x;
+}
+
+nn::Plan model(const std::string& name) {
+  auto g = nn::import_onnx_file(std::string(PG_SOURCE_DIR) + "/models/" + name + ".onnx");
+  if (!g.ok()) throw std::runtime_error(g.error().to_string());
+  nn::MergeOptions mo;
+  mo.calibration = {synthetic_input(size_t(nn::element_count(g.value().input_shape)))};
+  auto m = nn::merge(g.value(), mo);
+  if (!m.ok()) throw std::runtime_error(m.error().to_string());
+  return std::move(m.value().plan);
+}
+
+std::string shape_of(const nn::HeTerm& t) {
+  const auto& g = t.geometry;
+  std::ostringstream os;
+  if (t.dense) {
+    os << "fc " << g.in_c << "->" << g.out_c;
+  } else {
+    os << (g.groups > 1 ? "dw" : "conv") << g.kh << "x" << g.kw << " " << g.in_c << "x" << g.in_h
+       << "x" << g.in_w << "->" << g.out_c << " s" << g.stride_h << " p" << g.pad_top;
+  }
+  return os.str();
+}
+
+struct Config {
+  const char* label;
+  protocol::HeScheme scheme;
+  protocol::HePacking packing;
+};
+
+struct Totals {
+  double enc = 0, srv = 0, dec = 0, cpu = 0;
+  uint64_t up = 0, down = 0;
+};
+
+bool run_config(const std::string& net, const nn::Plan& plan, const Config& cfg, size_t threads,
+                int reps, bool params_only, const std::vector<size_t>& only) {
+  using protocol::HeOptions;
+  core::ThreadPool pool(threads == 0 ? 0 : threads);
+  HeOptions opt{cfg.scheme, cfg.packing, threads == 1 ? nullptr : &pool};
+  protocol::PlanSetup setup;
+  try {
+    setup = protocol::PlanSetup::build(plan.architecture(), opt);
+  } catch (const std::invalid_argument& e) {
+    std::printf("%-14s %-6s not available: %s\n", net.c_str(), cfg.label, e.what());
+    return true;
+  }
+  const auto refs = protocol::he_term_refs(plan);
+  if (params_only) {
+    for (size_t k = 0; k < setup.terms.size(); ++k) {
+      const auto& t = std::get<nn::AffineStep>(plan.steps[refs[k].step]).he_terms[refs[k].term];
+      std::printf("%-14s %-6s %2zu %-28s sigma'=%d %s\n", net.c_str(), cfg.label, k,
+                  shape_of(t).c_str(), setup.sigma, protocol::describe(setup.terms[k].params).c_str());
+    }
+    return true;
+  }
+  auto t0 = Clock::now();
+  const protocol::HeLinearClient client(plan.architecture(), opt);
+  const core::Bytes material = client.public_material();
+  const double keygen = seconds_since(t0);
+  t0 = Clock::now();
+  const protocol::HeLinearServer server(plan, opt);
+  const double prep = seconds_since(t0);
+  auto keys = protocol::HeClientKeys::parse(plan.architecture(), opt, material);
+  if (!keys.ok()) throw std::runtime_error(keys.error().to_string());
+  std::printf("%-14s %-6s keys %.2f s, %.1f MiB; server kernel prep %.2f s; threads %zu\n",
+              net.c_str(), cfg.label, keygen, double(material.size()) / 1048576.0, prep,
+              threads == 0 ? core::hardware_threads() : threads);
+  core::Prg prg = core::Prg::from_os();
+  Totals tot;
+  bool exact = true;
+  for (size_t k = 0; k < setup.terms.size(); ++k) {
+    if (!only.empty() && std::find(only.begin(), only.end(), k) == only.end()) continue;
+    const auto& term = std::get<nn::AffineStep>(plan.steps[refs[k].step]).he_terms[refs[k].term];
+    const auto& s = setup.terms[k];
+    std::vector<uint64_t> r(s.in_size), t(s.out_size);
+    const uint64_t mask = plan.ell >= 64 ? ~uint64_t{0} : (uint64_t{1} << plan.ell) - 1;
+    for (auto& v : r) v = prg.next_u64() & mask;
+    std::vector<double> te, ts, td, tc;
+    core::Bytes req, rep;
+    std::vector<uint64_t> c;
+    for (int i = 0; i < reps; ++i) {
+      const double c0 = cpu_now();
+      auto a = Clock::now();
+      req = client.encrypt(k, r);
+      te.push_back(seconds_since(a));
+      a = Clock::now();
+      auto reply = server.respond(k, req, keys.value(), t, prg);
+      ts.push_back(seconds_since(a));
+      if (!reply.ok()) throw std::runtime_error(reply.error().to_string());
+      rep = std::move(reply.value());
+      a = Clock::now();
+      auto dec = client.decrypt(k, rep);
+      td.push_back(seconds_since(a));
+      if (!dec.ok()) throw std::runtime_error(dec.error().to_string());
+      c = std::move(dec.value());
+      tc.push_back(cpu_now() - c0);
+    }
+    nn::kernels::RingConv conv(term.geometry, term.weights);
+    std::vector<uint64_t> want(s.out_size);
+    conv.apply(r, plan.ell, want, nn::kernels::RingMethod::kDirect);
+    size_t bad = 0;
+    for (size_t i = 0; i < want.size(); ++i) bad += ((c[i] + t[i]) & mask) != want[i];
+    exact = exact && bad == 0;
+    const auto st = client.stats(k);
+    std::printf("%-14s %-6s %2zu %-28s N=%-5zu q=%3d/%3d in=%-4llu out=%-4llu mul=%-6llu rot=%-5llu "
+                "enc %8.1f ms  srv %9.1f ms  dec %7.1f ms  (cpu %9.1f ms)  up %8.1f KiB  down %8.1f "
+                "KiB%s\n",
+                net.c_str(), cfg.label, k, shape_of(term).c_str(), st.ring_degree, st.log2_q,
+                st.log2_q_reply, (unsigned long long)st.input_cts,
+                (unsigned long long)st.output_cts, (unsigned long long)st.ct_pt_mults,
+                (unsigned long long)st.rotations, 1e3 * median(te), 1e3 * median(ts),
+                1e3 * median(td), 1e3 * median(tc), double(req.size()) / 1024.0,
+                double(rep.size()) / 1024.0,
+                bad ? "  NOT EXACT" : "");
+    tot.enc += median(te);
+    tot.srv += median(ts);
+    tot.dec += median(td);
+    tot.cpu += median(tc);
+    tot.up += req.size();
+    tot.down += rep.size();
+  }
+  std::printf("%-14s %-6s total: enc %.3f s, server %.3f s, dec %.3f s, sum %.3f s (cpu %.3f s); "
+              "up %.2f MiB, down %.2f MiB, sum %.2f MiB; %s\n\n",
+              net.c_str(), cfg.label, tot.enc, tot.srv, tot.dec, tot.enc + tot.srv + tot.dec, tot.cpu,
+              double(tot.up) / 1048576.0, double(tot.down) / 1048576.0,
+              double(tot.up + tot.down) / 1048576.0, exact ? "exact" : "NOT EXACT");
+  std::fflush(stdout);
+  return exact;
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (std::getenv("PG_MALLOC_KEEP")) {
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  }
+  std::map<std::string, std::string> args{{"net", "anchor-conv,anchor-fc,minionn,minionn_cifar,resnet32"},
+                                          {"threads", "1"}, {"packing", "both"},
+                                          {"scheme", "all"}, {"reps", "3"}, {"terms", ""}};
+  bool params = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--params") {
+      params = true;
+    } else if (a.rfind("--", 0) == 0 && i + 1 < argc && args.count(a.substr(2))) {
+      args[a.substr(2)] = argv[++i];
+    } else {
+      std::cerr << "usage: he_layers [--net LIST] [--threads T] [--packing coeff|slot|both] "
+                   "[--scheme auto|pow2|ckks|all] [--reps R] [--terms K,...] [--params]\n";
+      return 2;
+    }
+  }
+  using protocol::HePacking;
+  using protocol::HeScheme;
+  std::vector<Config> configs;
+  const std::string sch = args["scheme"], pk = args["packing"];
+  if (pk != "slot") {
+    if (sch == "all" || sch == "pow2") configs.push_back({"pow2", HeScheme::kPow2, HePacking::kCoefficient});
+    if (sch == "all" || sch == "ckks") configs.push_back({"ckks", HeScheme::kCkks, HePacking::kCoefficient});
+    if (sch == "auto") configs.push_back({"auto", HeScheme::kAuto, HePacking::kCoefficient});
+  }
+  if (pk != "coeff") configs.push_back({"slot", HeScheme::kAuto, HePacking::kSlot});
+  const size_t threads = size_t(std::atoi(args["threads"].c_str()));
+  const int reps = std::max(1, std::atoi(args["reps"].c_str()));
+  std::vector<size_t> only;
+  for (const std::string& t : split(args["terms"])) only.push_back(size_t(std::atoi(t.c_str())));
+  bool exact = true;
+  for (const std::string& net : split(args["net"])) {
+    const nn::Plan plan = net == "anchor-conv" ? anchor(true)
+                          : net == "anchor-fc" ? anchor(false)
+                                               : model(net);
+    for (const Config& c : configs) {
+      exact = run_config(net, plan, c, threads, reps, params, only) && exact;
+    }
+  }
+  return exact ? 0 : 1;
+}
