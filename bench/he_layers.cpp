@@ -140,7 +140,8 @@ bool run_config(const std::string& net, const nn::Plan& plan, const Config& cfg,
     for (size_t k = 0; k < setup.terms.size(); ++k) {
       const auto& t = std::get<nn::AffineStep>(plan.steps[refs[k].step]).he_terms[refs[k].term];
       std::printf("%-14s %-6s %2zu %-28s sigma'=%d %s\n", net.c_str(), cfg.label, k,
-                  shape_of(t).c_str(), setup.sigma, protocol::describe(setup.terms[k].params).c_str());
+                  shape_of(t).c_str(), setup.sigma,
+                  protocol::describe(setup.terms[k].params).c_str());
     }
     return true;
   }
@@ -193,16 +194,15 @@ bool run_config(const std::string& net, const nn::Plan& plan, const Config& cfg,
     for (size_t i = 0; i < want.size(); ++i) bad += ((c[i] + t[i]) & mask) != want[i];
     exact = exact && bad == 0;
     const auto st = client.stats(k);
-    std::printf("%-14s %-6s %2zu %-28s N=%-5zu q=%3d/%3d in=%-4llu out=%-4llu mul=%-6llu rot=%-5llu "
-                "enc %8.1f ms  srv %9.1f ms  dec %7.1f ms  (cpu %9.1f ms)  up %8.1f KiB  down %8.1f "
-                "KiB%s\n",
-                net.c_str(), cfg.label, k, shape_of(term).c_str(), st.ring_degree, st.log2_q,
-                st.log2_q_reply, (unsigned long long)st.input_cts,
-                (unsigned long long)st.output_cts, (unsigned long long)st.ct_pt_mults,
-                (unsigned long long)st.rotations, 1e3 * median(te), 1e3 * median(ts),
-                1e3 * median(td), 1e3 * median(tc), double(req.size()) / 1024.0,
-                double(rep.size()) / 1024.0,
-                bad ? "  NOT EXACT" : "");
+    std::printf(
+        "%-14s %-6s %2zu %-28s N=%-5zu q=%3d/%3d in=%-4llu out=%-4llu mul=%-6llu rot=%-5llu "
+        "enc %8.1f ms  srv %9.1f ms  dec %7.1f ms  (cpu %9.1f ms)  up %8.1f KiB  down %8.1f "
+        "KiB%s\n",
+        net.c_str(), cfg.label, k, shape_of(term).c_str(), st.ring_degree, st.log2_q,
+        st.log2_q_reply, (unsigned long long)st.input_cts, (unsigned long long)st.output_cts,
+        (unsigned long long)st.ct_pt_mults, (unsigned long long)st.rotations, 1e3 * median(te),
+        1e3 * median(ts), 1e3 * median(td), 1e3 * median(tc), double(req.size()) / 1024.0,
+        double(rep.size()) / 1024.0, bad ? "  NOT EXACT" : "");
     tot.enc += median(te);
     tot.srv += median(ts);
     tot.dec += median(td);
@@ -210,11 +210,12 @@ bool run_config(const std::string& net, const nn::Plan& plan, const Config& cfg,
     tot.up += req.size();
     tot.down += rep.size();
   }
-  std::printf("%-14s %-6s total: enc %.3f s, server %.3f s, dec %.3f s, sum %.3f s (cpu %.3f s); "
-              "up %.2f MiB, down %.2f MiB, sum %.2f MiB; %s\n\n",
-              net.c_str(), cfg.label, tot.enc, tot.srv, tot.dec, tot.enc + tot.srv + tot.dec, tot.cpu,
-              double(tot.up) / 1048576.0, double(tot.down) / 1048576.0,
-              double(tot.up + tot.down) / 1048576.0, exact ? "exact" : "NOT EXACT");
+  std::printf(
+      "%-14s %-6s total: enc %.3f s, server %.3f s, dec %.3f s, sum %.3f s (cpu %.3f s); "
+      "up %.2f MiB, down %.2f MiB, sum %.2f MiB; %s\n\n",
+      net.c_str(), cfg.label, tot.enc, tot.srv, tot.dec, tot.enc + tot.srv + tot.dec, tot.cpu,
+      double(tot.up) / 1048576.0, double(tot.down) / 1048576.0,
+      double(tot.up + tot.down) / 1048576.0, exact ? "exact" : "NOT EXACT");
   std::fflush(stdout);
   return exact;
 }
@@ -233,9 +234,13 @@ int main(int argc, char** argv) {
     mallopt(M_MMAP_THRESHOLD, 1 << 30);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   }
-  std::map<std::string, std::string> args{{"net", "anchor-conv,anchor-fc,minionn,minionn_cifar,resnet32"},
-                                          {"threads", "1"}, {"packing", "both"},
-                                          {"scheme", "all"}, {"reps", "3"}, {"terms", ""}};
+  std::map<std::string, std::string> args{
+      {"net", "anchor-conv,anchor-fc,minionn,minionn_cifar,resnet32"},
+      {"threads", "1"},
+      {"packing", "both"},
+      {"scheme", "all"},
+      {"reps", "3"},
+      {"terms", ""}};
   bool params = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -254,8 +259,10 @@ int main(int argc, char** argv) {
   std::vector<Config> configs;
   const std::string sch = args["scheme"], pk = args["packing"];
   if (pk != "slot") {
-    if (sch == "all" || sch == "pow2") configs.push_back({"pow2", HeScheme::kPow2, HePacking::kCoefficient});
-    if (sch == "all" || sch == "ckks") configs.push_back({"ckks", HeScheme::kCkks, HePacking::kCoefficient});
+    if (sch == "all" || sch == "pow2")
+      configs.push_back({"pow2", HeScheme::kPow2, HePacking::kCoefficient});
+    if (sch == "all" || sch == "ckks")
+      configs.push_back({"ckks", HeScheme::kCkks, HePacking::kCoefficient});
     if (sch == "auto") configs.push_back({"auto", HeScheme::kAuto, HePacking::kCoefficient});
   }
   if (pk != "coeff") configs.push_back({"slot", HeScheme::kAuto, HePacking::kSlot});

@@ -82,7 +82,8 @@ TEST_P(SlotCounts, EqualTheEstimator) {
   const nn::HeOpCount did = run_term(s, HePacking::kSlot, 12, 3);
   const nn::Plan plan = testing::one_term_plan(s.g, s.dense, 12, 3, {});
   const size_t n = PlanSetup::build(plan, HeOptions{HeScheme::kAuto, HePacking::kSlot, nullptr})
-                       .terms[0].params.n;
+                       .terms[0]
+                       .params.n;
   if (s.dense) {
     EXPECT_EQ(did, nn::slot_dense_count(s.g.in_c, s.g.out_c, n));
     return;

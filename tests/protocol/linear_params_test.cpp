@@ -90,15 +90,16 @@ TEST_P(CoeffParams, SoundAtEveryFeasibleDegree) {
   EXPECT_GT(feasible, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Grid, CoeffParams,
-    ::testing::Combine(::testing::Values(16, 37, 44, 63), ::testing::Values(9, 576, 4608, 65536),
-                       ::testing::Values(1, 13, 24), ::testing::Values(HeScheme::kPow2, HeScheme::kCkks)));
+INSTANTIATE_TEST_SUITE_P(Grid, CoeffParams,
+                         ::testing::Combine(::testing::Values(16, 37, 44, 63),
+                                            ::testing::Values(9, 576, 4608, 65536),
+                                            ::testing::Values(1, 13, 24),
+                                            ::testing::Values(HeScheme::kPow2, HeScheme::kCkks)));
 
 TEST(LinearParams, SlotParamsAreSound) {
-  for (const auto& g : {nn::kernels::square_conv(16, 8, 8, 16, 3, 1, 1),
-                        nn::kernels::square_conv(64, 32, 32, 64, 3, 1, 1),
-                        nn::kernels::dense_geometry(1024, 10)}) {
+  for (const auto& g :
+       {nn::kernels::square_conv(16, 8, 8, 16, 3, 1, 1),
+        nn::kernels::square_conv(64, 32, 32, 64, 3, 1, 1), nn::kernels::dense_geometry(1024, 10)}) {
     const bool dense = g.in_h == 1 && g.kh == 1 && g.in_c == 1024;
     const TermShape s{37, g.taps(), 12, 60};
     for (size_t n : {16384u, 32768u}) {

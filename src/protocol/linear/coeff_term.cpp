@@ -7,6 +7,7 @@
 #include "he/coeff_encoder.h"
 #include "he/evaluator.h"
 #include "protocol/linear/flooding.h"
+#include "protocol/linear/masked_value.h"
 #include "protocol/linear/term_codec.h"
 
 namespace pg::protocol {
@@ -22,27 +23,25 @@ std::vector<uint64_t> ckks_factor(const TermParams& p, const he::Context& ctx) {
   for (size_t i = 0; i < f.size(); ++i) {
     const he::Modulus& q = ctx.modulus(i);
     uint64_t v = q.pow(2, uint64_t(p.scale_bits));
-    for (size_t j = p.reply_level + 1; j < p.primes.size(); ++j) v = q.mul(v, q.reduce(p.primes[j]));
+    for (size_t j = p.reply_level + 1; j < p.primes.size(); ++j)
+      v = q.mul(v, q.reduce(p.primes[j]));
     f[i] = v;
   }
   return f;
 }
 
-// values·Δ_top at the top level, NTT (values below 2^128).
-template <typename T>
-void encode_ckks(const TermSetup& s, const he::Context& ctx, std::span<const T> v,
-                 he::Plaintext& out) {
+// (t + 2^ℓ·h)·Δ_top at the top level, NTT (h may be empty: zero).
+void encode_ckks(const TermSetup& s, const he::Context& ctx, std::span<const uint64_t> t,
+                 std::span<const he::u128> h, he::Plaintext& out) {
   const std::vector<uint64_t> f = ckks_factor(s.params, ctx);
   const size_t top = s.params.top_level();
   out.reset(ctx, top, false, 1.0);
   for (size_t i = 0; i <= top; ++i) {
     const he::Modulus& q = ctx.modulus(i);
+    const uint64_t two_ell = q.pow(2, uint64_t(s.shape.ell));
     uint64_t* row = out.poly().limb(i);
-    for (size_t j = 0; j < v.size(); ++j) {
-      // hi·2^64 + lo with hi reduced first keeps Barrett's input below 2^124.
-      const he::u128 x = he::u128(v[j]);
-      const uint64_t r = q.reduce((he::u128(q.reduce_word(uint64_t(x >> 64))) << 64) | uint64_t(x));
-      row[j] = q.mul(r, f[i]);
+    for (size_t j = 0; j < t.size(); ++j) {
+      row[j] = q.mul(masked_residue(q, t[j], h.empty() ? 0 : h[j], two_ell), f[i]);
     }
   }
   ctx.to_ntt(out.poly());
@@ -53,7 +52,7 @@ void encode_input(const TermSetup& s, const he::ContextPtr& ctx, std::span<const
   if (s.params.scheme == HeScheme::kPow2) {
     he::CoeffEncoder(ctx).encode_scaled(m, s.shape.ell, s.params.top_level(), out);
   } else {
-    encode_ckks<uint64_t>(s, *ctx, m, out);
+    encode_ckks(s, *ctx, m, {}, out);
   }
 }
 
@@ -202,16 +201,15 @@ size_t CoeffTermServer::output(size_t o, const std::vector<he::Ciphertext>& in,
     he::CoeffEncoder(ctx_).encode_scaled(m, s.shape.ell, p.top_level(), pt);
     core::secure_zero(m.data(), m.size() * sizeof(uint64_t));
   } else {
-    std::vector<he::u128> m(ctx.n(), 0);
-    const he::u128 h_mask = (he::u128(1) << p.mask_bits) - 1;
+    std::vector<uint64_t> m(ctx.n(), 0);
+    std::vector<he::u128> h(ctx.n(), 0);
     for (size_t i = 0; i < coeffs.size(); ++i) {
-      const uint64_t t = prg.next_u64() & mask;
-      const he::u128 h = ((he::u128(prg.next_u64()) << 64) | prg.next_u64()) & h_mask;
-      t_out[s.reply_index[o][i]] = t;
-      m[coeffs[i]] = he::u128(t) + (h << s.shape.ell);
+      m[coeffs[i]] = t_out[s.reply_index[o][i]] = prg.next_u64() & mask;
+      h[coeffs[i]] = draw_high_mask(prg, p.mask_bits);
     }
-    encode_ckks<he::u128>(s, ctx, m, pt);
-    core::secure_zero(m.data(), m.size() * sizeof(he::u128));
+    encode_ckks(s, ctx, m, h, pt);
+    core::secure_zero(m.data(), m.size() * sizeof(uint64_t));
+    core::secure_zero(h.data(), h.size() * sizeof(he::u128));
   }
   ev.sub_plain_inplace(acc, pt);
   pt.poly().wipe();
@@ -242,8 +240,8 @@ core::Result<core::Bytes> CoeffTermServer::respond(uint32_t k, std::span<const u
   auto work = [&](size_t b, size_t e) {
     for (size_t o = b; o < e; ++o) {
       core::Prg sub = core::Prg::from_seed(seeds[o]);
-      core::ByteWriter w(compact_bytes(*ctx_, s.params.reply_level, s.reply_coeffs[o].size(),
-                                       s.params.drop_bits));
+      core::ByteWriter w(
+          compact_bytes(*ctx_, s.params.reply_level, s.reply_coeffs[o].size(), s.params.drop_bits));
       products[o] = output(o, in, pk, t_out, sub, w);
       parts[o] = w.take();
     }

@@ -123,7 +123,7 @@ std::optional<TermParams> ckks_params(const TermShape& s, size_t n) {
   const double bms = mod_switch_noise(n);
   p.mask_bits = s.sigma + static_cast<int>(ceil_log2(kw));
   p.scale_bits = static_cast<int>(ceil_log2(bms)) + 3;
-  if (p.mask_bits + s.ell > 126) return std::nullopt;  // T is drawn as a 128-bit integer
+  if (p.mask_bits > 127) return std::nullopt;  // h is drawn as a 128-bit integer
   const int reply = p.scale_bits + s.ell + p.mask_bits + 3;
   const int drop = static_cast<int>(std::ceil(std::log2(nq))) + 3 - p.scale_bits + 1;
   std::vector<int> bits = split_bits(reply, n);
@@ -209,6 +209,7 @@ std::optional<TermParams> slot_params(const TermShape& s, size_t n, const SlotNo
   p.n = n;
   const double kw2 = 2.0 * double(s.taps) * max_weight(s);
   p.mask_bits = s.sigma + static_cast<int>(ceil_log2(kw2));
+  if (p.mask_bits > 127) return std::nullopt;  // h is drawn as a 128-bit integer
   const double bms = mod_switch_noise(n);
   const auto t_bits = split_bits(s.ell + p.mask_bits + 3, n);
   const int e_bits = std::max(static_cast<int>(ceil_log2(bms)) + 4, min_prime_bits(n));

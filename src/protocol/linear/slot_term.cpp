@@ -8,6 +8,7 @@
 
 #include "core/secure.h"
 #include "protocol/linear/flooding.h"
+#include "protocol/linear/masked_value.h"
 #include "protocol/linear/term_codec.h"
 
 namespace pg::protocol {
@@ -51,19 +52,16 @@ core::Bytes slot_encrypt(const TermSetup& s, const he::ContextPtr& ctx, const he
   const uint64_t mask = low_mask(s.shape.ell);
   std::vector<uint64_t> masked(r.begin(), r.end()), slots(l.slots());
   for (auto& v : masked) v &= mask;
-  std::vector<he::u128> wide(l.slots());
   std::vector<he::Ciphertext> cts(l.input_cts());
   he::Plaintext pt;
   for (size_t i = 0; i < cts.size(); ++i) {
     l.pack_input(masked, i, slots);
-    for (size_t j = 0; j < slots.size(); ++j) wide[j] = slots[j];
-    enc.encode(wide, s.params.top_level(), true, pt);
+    enc.encode_masked(slots, {}, s.shape.ell, s.params.top_level(), true, pt);
     sym.encrypt_symmetric(pt, cts[i], prg);
   }
   pt.poly().wipe();
   core::secure_zero(masked.data(), masked.size() * sizeof(uint64_t));
   core::secure_zero(slots.data(), slots.size() * sizeof(uint64_t));
-  core::secure_zero(wide.data(), wide.size() * sizeof(he::u128));
   return save_request(*ctx, k, cts);
 }
 
@@ -99,7 +97,10 @@ core::Result<std::vector<uint64_t>> slot_decrypt(const TermSetup& s, const he::C
 SlotTermServer::SlotTermServer(const TermSetup& s, he::ContextPtr ctx,
                                std::span<const int64_t> weights, size_t& cache_budget,
                                core::ThreadPool* pool)
-    : s_(&s), ctx_(ctx), enc_(ctx, s.params.plain_primes), weights_(weights.begin(), weights.end()) {
+    : s_(&s),
+      ctx_(ctx),
+      enc_(ctx, s.params.plain_primes),
+      weights_(weights.begin(), weights.end()) {
   const SlotLayout& l = *s.slot;
   if (weights.size() != s.g.weight_count()) {
     throw std::invalid_argument("HE server: a term has " + std::to_string(weights.size()) +
@@ -191,8 +192,8 @@ void SlotTermServer::weight_pt(size_t idx, he::Plaintext& out) const {
       const size_t c = j * size_t(l.channels_per_ct()) + size_t(cl);
       if (c >= size_t(g.in_c)) break;
       // Depthwise: channel c's own filter; groups 1: output m's filter on channel c.
-      const size_t w = l.kind() == Kind::kDepthwise ? (c * cin) * taps + tap
-                                                     : (m * cin + c) * taps + tap;
+      const size_t w =
+          l.kind() == Kind::kDepthwise ? (c * cin) * taps + tap : (m * cin + c) * taps + tap;
       std::fill(v.begin() + long(size_t(cl) * l.segment()),
                 v.begin() + long(size_t(cl + 1) * l.segment()), weights_[w]);
     }
@@ -307,27 +308,24 @@ void SlotTermServer::dense_output(size_t o, const std::vector<std::vector<he::Ci
 }
 
 void SlotTermServer::finish(size_t o, he::Ciphertext& acc, const he::Encryptor& pk,
-                            std::span<uint64_t> t_out, core::Prg& prg,
-                            core::ByteWriter& w) const {
+                            std::span<uint64_t> t_out, core::Prg& prg, core::ByteWriter& w) const {
   const TermSetup& s = *s_;
   const TermParams& p = s.params;
   const he::Evaluator ev(ctx_);
   const uint64_t mask = low_mask(s.shape.ell);
-  const he::u128 h_mask = (he::u128(1) << p.mask_bits) - 1;
   // T = t + 2^ℓ·h on every slot; the output slots hand their t to the server's share.
-  std::vector<he::u128> big_t(enc_.slots());
+  std::vector<he::u128> h(enc_.slots());
   std::vector<uint64_t> t(enc_.slots());
-  for (size_t j = 0; j < big_t.size(); ++j) {
+  for (size_t j = 0; j < t.size(); ++j) {
     t[j] = prg.next_u64() & mask;
-    const he::u128 h = ((he::u128(prg.next_u64()) << 64) | prg.next_u64()) & h_mask;
-    big_t[j] = he::u128(t[j]) + (h << s.shape.ell);
+    h[j] = draw_high_mask(prg, p.mask_bits);
   }
   for (size_t i = 0; i < out_slots_[o].size(); ++i) t_out[out_index_[o][i]] = t[out_slots_[o][i]];
   he::Plaintext pt;
-  enc_.encode(big_t, p.top_level(), true, pt);
+  enc_.encode_masked(t, h, s.shape.ell, p.top_level(), true, pt);
   ev.sub_plain_inplace(acc, pt);
   pt.poly().wipe();
-  core::secure_zero(big_t.data(), big_t.size() * sizeof(he::u128));
+  core::secure_zero(h.data(), h.size() * sizeof(he::u128));
   core::secure_zero(t.data(), t.size() * sizeof(uint64_t));
   he::Ciphertext zero;
   flooded_zero(*ctx_, pk, p.top_level(), p.flood_bits, zero, prg);
@@ -337,8 +335,7 @@ void SlotTermServer::finish(size_t o, he::Ciphertext& acc, const he::Encryptor& 
 }
 
 core::Result<core::Bytes> SlotTermServer::respond(uint32_t k, std::span<const uint8_t> request,
-                                                  const he::Encryptor& pk,
-                                                  const he::GaloisKeys& gk,
+                                                  const he::Encryptor& pk, const he::GaloisKeys& gk,
                                                   std::span<uint64_t> t_out, core::Prg& prg,
                                                   core::ThreadPool* pool,
                                                   nn::HeOpCount* performed) const {
