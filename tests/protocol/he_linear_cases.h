@@ -118,8 +118,8 @@ inline void check_exact(const Case& c, HeScheme scheme, HePacking packing, uint8
       bad += ((rt.c[i] + rt.t[i]) & mask) != want[i];
       t_high += (rt.t[i] & ~mask) != 0;
     }
-    EXPECT_EQ(bad, 0u) << c.name << ": " << bad << " of " << want.size() << " wrong at N = "
-                       << client.stats(0).ring_degree;
+    EXPECT_EQ(bad, 0u) << c.name << ": " << bad << " of " << want.size()
+                       << " wrong at N = " << client.stats(0).ring_degree;
     EXPECT_EQ(t_high, 0u) << "t must lie in Z_{2^l}";
     EXPECT_EQ(rt.request_bytes, client.stats(0).request_bytes);
     EXPECT_EQ(rt.reply_bytes, client.stats(0).reply_bytes);

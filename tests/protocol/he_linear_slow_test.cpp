@@ -26,7 +26,8 @@ std::string case_name(const ::testing::TestParamInfo<HeExactSlow::ParamType>& in
 constexpr Limits kBig{128, 32, 4096, 1000};
 
 INSTANTIATE_TEST_SUITE_P(Random, HeExactSlow,
-                         ::testing::Combine(::testing::ValuesIn(testing::random_cases(23, 40, kBig)),
+                         ::testing::Combine(::testing::ValuesIn(testing::random_cases(23, 40,
+                                                                                      kBig)),
                                             ::testing::Values(HeScheme::kPow2, HeScheme::kCkks),
                                             ::testing::Values(HePacking::kCoefficient)),
                          case_name);
@@ -41,8 +42,8 @@ INSTANTIATE_TEST_SUITE_P(
 // More inputs than slots: the dense baseline splits them into chunks (k = 2).
 INSTANTIATE_TEST_SUITE_P(
     SlotChunks, HeExactSlow,
-    ::testing::Combine(::testing::Values(Case{"dense_9000x40", nn::kernels::dense_geometry(9000, 40),
-                                              true, 12, 3}),
+    ::testing::Combine(::testing::Values(Case{"dense_9000x40",
+                                              nn::kernels::dense_geometry(9000, 40), true, 12, 3}),
                        ::testing::Values(HeScheme::kCkks), ::testing::Values(HePacking::kSlot)),
     case_name);
 
