@@ -148,16 +148,21 @@ TEST(LinearParams, ImpossibleCombinationsAreRejectedWithAReason) {
   t.dense = true;
   t.weight_bits = 40;
   EXPECT_FALSE(setup_term(t, 64, 100, HeScheme::kAuto, HePacking::kCoefficient).has_value());
+  // The 2^l plaintext space stops at l = 63: asking for it at l = 64 names the term.
+  nn::HeTerm small;
+  small.geometry = nn::kernels::dense_geometry(16, 4);
+  small.dense = true;
+  small.weight_bits = 8;
   nn::Plan plan;
   plan.ell = 64;
-  plan.tensors = {{1 << 20, 1, 1}, {1, 1, 1}};
+  plan.tensors = {{16, 1, 1}, {4, 1, 1}};
   nn::AffineStep a;
   a.out = 1;
-  a.he_terms.push_back(t);
+  a.he_terms.push_back(small);
   plan.steps.push_back(a);
   plan.output = 1;
   try {
-    (void)PlanSetup::build(plan, HeOptions{});
+    (void)PlanSetup::build(plan, HeOptions{HeScheme::kPow2, HePacking::kCoefficient, nullptr});
     FAIL() << "no exception";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("no 128-bit-secure exact parameters"), std::string::npos)
