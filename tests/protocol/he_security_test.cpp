@@ -88,8 +88,8 @@ Views client_views(const OpenTerm& open, const TermSetup& setup, const std::vect
       if (p.scheme == HeScheme::kPow2) {
         const auto c = enc.decode_scaled(x, setup.shape.ell, coeffs);
         for (size_t k = 0; k < coeffs.size(); ++k) {
-          const he::u128 delta = (he::u128(q) * c[k] + (he::u128(1) << (setup.shape.ell - 1))) >>
-                                 setup.shape.ell;
+          const he::u128 delta =
+              (he::u128(q) * c[k] + (he::u128(1) << (setup.shape.ell - 1))) >> setup.shape.ell;
           const uint64_t xv = x.poly().limb(0)[coeffs[k]];
           v.value.push_back(std::ldexp(double(c[k]), -setup.shape.ell));
           v.noise.push_back(centred((xv + q - uint64_t(delta % q)) % q, q));
@@ -158,7 +158,8 @@ INSTANTIATE_TEST_SUITE_P(Schemes, Masking, ::testing::Values(HeScheme::kPow2, He
                          });
 
 // Pointwise c1/a over the rows of a reply level, back to coefficients, centred (row 0).
-std::vector<double> divide_by_a(const he::Context& ctx, const he::RnsPoly& c1, const he::RnsPoly& a) {
+std::vector<double> divide_by_a(const he::Context& ctx, const he::RnsPoly& c1,
+                                const he::RnsPoly& a) {
   he::RnsPoly quotient(ctx.n(), 1, true);
   const he::Modulus& q = ctx.modulus(0);
   for (size_t j = 0; j < ctx.n(); ++j) {
@@ -214,8 +215,8 @@ TEST(Rerandomisation, DividingByTheClientsAGivesNothingBack) {
   core::ByteReader rd(reply.value());
   ASSERT_TRUE(get_reply_header(rd, 0, 1).ok());
   he::Reply rep;
-  ASSERT_TRUE(get_compact(rd, ctx, s.params.reply_level, s.reply_coeffs[0], s.params.drop_bits,
-                          rep).ok());
+  ASSERT_TRUE(
+      get_compact(rd, ctx, s.params.reply_level, s.reply_coeffs[0], s.params.drop_bits, rep).ok());
   const auto guess = divide_by_a(ctx, rep.c1, a);
   EXPECT_LT(matches(guess, kernel), ctx.n() / 100) << "the reply's c1 still carries a·w";
   // Nor are the quotients small, as w's coefficients are: they look uniform mod q_0.

@@ -24,7 +24,8 @@ struct Exchange {
   static nn::Plan make_plan() {
     core::Prg prg = core::Prg::from_seed(core::testing::seed_of(61));
     const auto g = nn::kernels::square_conv(2, 6, 6, 3, 3, 1, 1);
-    return testing::one_term_plan(g, false, 20, 6, testing::random_weights(prg, g.weight_count(), 6));
+    return testing::one_term_plan(g, false, 20, 6,
+                                  testing::random_weights(prg, g.weight_count(), 6));
   }
   static HeClientKeys parse(const nn::Plan& p, const HeOptions& o, const core::Bytes& b) {
     auto k = HeClientKeys::parse(p.architecture(), o, b);
@@ -52,22 +53,22 @@ struct Exchange {
 
 std::vector<core::Bytes> variants(const core::Bytes& good) {
   std::vector<core::Bytes> v;
-  v.emplace_back();                                          // empty
-  v.emplace_back(good.begin(), good.end() - 1);              // truncated
+  v.emplace_back();                              // empty
+  v.emplace_back(good.begin(), good.end() - 1);  // truncated
   v.push_back(good);
-  v.back().push_back(0);                                     // trailing byte
+  v.back().push_back(0);  // trailing byte
   v.push_back(good);
-  v.back()[0] ^= 1;                                          // magic
+  v.back()[0] ^= 1;  // magic
   v.push_back(good);
-  v.back()[4] ^= 1;                                          // version
+  v.back()[4] ^= 1;  // version
   v.push_back(good);
-  v.back()[5] ^= 1;                                          // term index
+  v.back()[5] ^= 1;  // term index
   v.push_back(good);
-  v.back()[9] ^= 1;                                          // count
+  v.back()[9] ^= 1;  // count
   v.push_back(good);
-  for (size_t i = 40; i < 80; ++i) v.back()[i] = 0xff;       // residues above their prime
+  for (size_t i = 40; i < 80; ++i) v.back()[i] = 0xff;  // residues above their prime
   v.push_back(good);
-  v.back().back() = 0xff;                                    // padding bits / seed
+  v.back().back() = 0xff;  // padding bits / seed
   return v;
 }
 
@@ -84,7 +85,8 @@ TEST(HeUntrusted, MalformedRequestsAreErrors) {
   }
   // A ciphertext whose scale field claims 2.0.
   core::Bytes scaled = x.request;
-  const size_t scale_at = 13 + 4 + 1 + 1 + 8 + 1 + 1;  // request header, ciphertext header, level, size
+  const size_t scale_at =
+      13 + 4 + 1 + 1 + 8 + 1 + 1;  // request header, ciphertext header, level, size
   scaled[scale_at + 7] ^= 0x40;
   EXPECT_FALSE(x.respond(scaled).ok());
 }

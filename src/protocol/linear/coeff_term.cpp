@@ -8,6 +8,7 @@
 #include "he/evaluator.h"
 #include "protocol/linear/flooding.h"
 #include "protocol/linear/masked_value.h"
+#include "protocol/linear/term_client.h"
 #include "protocol/linear/term_codec.h"
 
 namespace pg::protocol {
@@ -67,7 +68,8 @@ size_t coeff_reply_bytes(const TermSetup& s, const he::Context& ctx) {
 }
 
 core::Bytes coeff_encrypt(const TermSetup& s, const he::ContextPtr& ctx, const he::Encryptor& sym,
-                          uint32_t k, std::span<const uint64_t> r, core::Prg& prg) {
+                          uint32_t k, std::span<const uint64_t> r, core::Prg& prg,
+                          core::ThreadPool* pool) {
   const CoeffLayout& l = *s.coeff;
   if (r.size() != s.in_size) {
     throw std::invalid_argument("HE encrypt: term " + std::to_string(k) + " takes " +
@@ -75,46 +77,43 @@ core::Bytes coeff_encrypt(const TermSetup& s, const he::ContextPtr& ctx, const h
                                 std::to_string(r.size()));
   }
   const uint64_t mask = low_mask(s.shape.ell);
-  std::vector<uint64_t> masked(r.begin(), r.end()), coeffs(l.degree());
+  std::vector<uint64_t> masked(r.begin(), r.end());
   for (auto& v : masked) v &= mask;
-  std::vector<he::Ciphertext> cts(l.input_polys());
-  he::Plaintext pt;
-  for (size_t i = 0; i < cts.size(); ++i) {
-    l.pack_input(masked, i, coeffs);
-    encode_input(s, ctx, coeffs, pt);
-    sym.encrypt_symmetric(pt, cts[i], prg);
-  }
-  pt.poly().wipe();
+  core::Bytes out = encrypt_request(
+      *ctx, sym, k, l.input_polys(),
+      [&](size_t i, he::Plaintext& pt) {
+        std::vector<uint64_t> coeffs(l.degree());
+        l.pack_input(masked, i, coeffs);
+        encode_input(s, ctx, coeffs, pt);
+        core::secure_zero(coeffs.data(), coeffs.size() * sizeof(uint64_t));
+      },
+      prg, pool);
   core::secure_zero(masked.data(), masked.size() * sizeof(uint64_t));
-  core::secure_zero(coeffs.data(), coeffs.size() * sizeof(uint64_t));
-  return save_request(*ctx, k, cts);
+  return out;
 }
 
 core::Result<std::vector<uint64_t>> coeff_decrypt(const TermSetup& s, const he::ContextPtr& ctx,
                                                   const he::Decryptor& dec, uint32_t k,
-                                                  std::span<const uint8_t> reply) {
+                                                  std::span<const uint8_t> reply,
+                                                  core::ThreadPool* pool) {
   const TermParams& p = s.params;
-  if (reply.size() != coeff_reply_bytes(s, *ctx)) {
-    return core::make_error(core::ErrorCode::kMalformed,
-                            "HE reply of term " + std::to_string(k) + " has the wrong length");
-  }
-  core::ByteReader r(reply);
-  PG_TRY(get_reply_header(r, k, s.reply_coeffs.size()));
   const he::CoeffEncoder enc(ctx);
   const uint64_t mask = low_mask(s.shape.ell);
   std::vector<uint64_t> c(s.out_size, 0);
-  he::Reply rep;
-  he::Plaintext x;
-  for (size_t o = 0; o < s.reply_coeffs.size(); ++o) {
-    PG_TRY(get_compact(r, *ctx, p.reply_level, s.reply_coeffs[o], p.drop_bits, rep));
-    dec.decrypt_reply(rep, x);
-    const auto v = p.scheme == HeScheme::kPow2
-                       ? enc.decode_scaled(x, s.shape.ell, s.reply_coeffs[o])
-                       : enc.decode_int_scaled(x, p.scale_bits, s.reply_coeffs[o]);
-    for (size_t i = 0; i < v.size(); ++i) c[s.reply_index[o][i]] = v[i] & mask;
-  }
-  x.poly().wipe();
-  PG_TRY(r.expect_end());
+  const ReplyLayout layout{p.reply_level, p.drop_bits,
+                           [&](size_t o) { return std::span<const uint32_t>(s.reply_coeffs[o]); },
+                           s.reply_coeffs.size()};
+  PG_TRY(decrypt_reply(
+      *ctx, dec, k, reply, layout,
+      [&](size_t o, const he::Plaintext& x) {
+        const auto v = p.scheme == HeScheme::kPow2
+                           ? enc.decode_scaled(x, s.shape.ell, s.reply_coeffs[o])
+                           : enc.decode_int_scaled(x, p.scale_bits, s.reply_coeffs[o]);
+        for (size_t i = 0; i < v.size(); ++i) {
+          c[s.reply_index[o][i]] = v[i] & mask;
+        }
+      },
+      pool));
   return c;
 }
 

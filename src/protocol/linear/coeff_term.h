@@ -30,10 +30,12 @@ namespace pg::protocol {
 
 // Client side.
 core::Bytes coeff_encrypt(const TermSetup& s, const he::ContextPtr& ctx, const he::Encryptor& sym,
-                          uint32_t k, std::span<const uint64_t> r, core::Prg& prg);
+                          uint32_t k, std::span<const uint64_t> r, core::Prg& prg,
+                          core::ThreadPool* pool = nullptr);
 core::Result<std::vector<uint64_t>> coeff_decrypt(const TermSetup& s, const he::ContextPtr& ctx,
                                                   const he::Decryptor& dec, uint32_t k,
-                                                  std::span<const uint8_t> reply);
+                                                  std::span<const uint8_t> reply,
+                                                  core::ThreadPool* pool = nullptr);
 size_t coeff_reply_bytes(const TermSetup& s, const he::Context& ctx);
 
 class CoeffTermServer {

@@ -9,6 +9,7 @@
 #include "core/secure.h"
 #include "protocol/linear/flooding.h"
 #include "protocol/linear/masked_value.h"
+#include "protocol/linear/term_client.h"
 #include "protocol/linear/term_codec.h"
 
 namespace pg::protocol {
@@ -42,7 +43,8 @@ size_t slot_reply_bytes(const TermSetup& s, const he::Context& ctx) {
 }
 
 core::Bytes slot_encrypt(const TermSetup& s, const he::ContextPtr& ctx, const he::Encryptor& sym,
-                         uint32_t k, std::span<const uint64_t> r, core::Prg& prg) {
+                         uint32_t k, std::span<const uint64_t> r, core::Prg& prg,
+                         core::ThreadPool* pool) {
   const SlotLayout& l = *s.slot;
   if (r.size() != s.in_size) {
     throw std::invalid_argument("HE encrypt: term " + std::to_string(k) + " takes " +
@@ -50,47 +52,40 @@ core::Bytes slot_encrypt(const TermSetup& s, const he::ContextPtr& ctx, const he
   }
   const BatchEncoder enc(ctx, s.params.plain_primes);
   const uint64_t mask = low_mask(s.shape.ell);
-  std::vector<uint64_t> masked(r.begin(), r.end()), slots(l.slots());
+  std::vector<uint64_t> masked(r.begin(), r.end());
   for (auto& v : masked) v &= mask;
-  std::vector<he::Ciphertext> cts(l.input_cts());
-  he::Plaintext pt;
-  for (size_t i = 0; i < cts.size(); ++i) {
-    l.pack_input(masked, i, slots);
-    enc.encode_masked(slots, {}, s.shape.ell, s.params.top_level(), true, pt);
-    sym.encrypt_symmetric(pt, cts[i], prg);
-  }
-  pt.poly().wipe();
+  core::Bytes out = encrypt_request(
+      *ctx, sym, k, l.input_cts(),
+      [&](size_t i, he::Plaintext& pt) {
+        std::vector<uint64_t> slots(l.slots());
+        l.pack_input(masked, i, slots);
+        enc.encode_masked(slots, {}, s.shape.ell, s.params.top_level(), true, pt);
+        core::secure_zero(slots.data(), slots.size() * sizeof(uint64_t));
+      },
+      prg, pool);
   core::secure_zero(masked.data(), masked.size() * sizeof(uint64_t));
-  core::secure_zero(slots.data(), slots.size() * sizeof(uint64_t));
-  return save_request(*ctx, k, cts);
+  return out;
 }
 
 core::Result<std::vector<uint64_t>> slot_decrypt(const TermSetup& s, const he::ContextPtr& ctx,
                                                  const he::Decryptor& dec, uint32_t k,
-                                                 std::span<const uint8_t> reply) {
+                                                 std::span<const uint8_t> reply,
+                                                 core::ThreadPool* pool) {
   const SlotLayout& l = *s.slot;
   const TermParams& p = s.params;
-  if (reply.size() != slot_reply_bytes(s, *ctx)) {
-    return core::make_error(core::ErrorCode::kMalformed,
-                            "HE reply of term " + std::to_string(k) + " has the wrong length");
-  }
-  core::ByteReader r(reply);
-  PG_TRY(get_reply_header(r, k, l.output_cts()));
   const BatchEncoder enc(ctx, p.plain_primes);
   const auto coeffs = all_coeffs(ctx->n());
   const uint64_t mask = low_mask(s.shape.ell);
   std::vector<std::vector<uint64_t>> values(l.output_cts());
-  he::Reply rep;
-  he::Plaintext x;
-  for (size_t o = 0; o < l.output_cts(); ++o) {
-    PG_TRY(get_compact(r, *ctx, p.reply_level, coeffs, p.drop_bits, rep));
-    dec.decrypt_reply(rep, x);
-    values[o] = enc.decode(x, l.slots());
-  }
-  x.poly().wipe();
-  PG_TRY(r.expect_end());
+  const ReplyLayout layout{p.reply_level, p.drop_bits,
+                           [&](size_t) { return std::span<const uint32_t>(coeffs); },
+                           l.output_cts()};
+  PG_TRY(decrypt_reply(
+      *ctx, dec, k, reply, layout,
+      [&](size_t o, const he::Plaintext& x) { values[o] = enc.decode(x, l.slots()); }, pool));
   std::vector<uint64_t> c(s.out_size, 0);
   for (const SlotOutput& so : l.outputs()) c[so.index] = values[so.ct][so.slot] & mask;
+  for (auto& v : values) core::secure_zero(v.data(), v.size() * sizeof(uint64_t));
   return c;
 }
 
