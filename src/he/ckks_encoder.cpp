@@ -122,8 +122,7 @@ void CkksEncoder::to_plaintext(const std::vector<Cx>& u, double scale, size_t le
   ctx.to_ntt(out.poly());
 }
 
-void CkksEncoder::encode(std::span<const Cx> z, double scale, size_t level,
-                         Plaintext& out) const {
+void CkksEncoder::encode(std::span<const Cx> z, double scale, size_t level, Plaintext& out) const {
   if (z.size() > slots_) throw std::invalid_argument("encode: more values than slots");
   std::vector<Cx> v(z.begin(), z.end());
   slots_to_coeffs(v);

@@ -10,6 +10,7 @@
 #include "he/ckks_encoder.h"
 #include "he/decryptor.h"
 #include "he/encryptor.h"
+#include "he/matvec.h"
 #include "he_test_util.h"
 
 namespace pg::he {
@@ -274,6 +275,42 @@ TEST_F(EvaluatorTest, MisuseThrows) {
   Ciphertext three;
   e.ev.multiply(a, a, three);
   EXPECT_THROW(e.ev.rotate(three, 1, e.gk, r), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace pg::he
+
+namespace pg::he {
+namespace {
+
+// The BSGS matrix × vector product against the plaintext product, d = 128 and d = 64.
+TEST_F(EvaluatorTest, MatVecMatchesPlaintextProduct) {
+  Env& e = *env_;
+  for (size_t d : {size_t{128}, size_t{64}}) {
+    std::vector<std::vector<double>> m(d, std::vector<double>(d));
+    for (auto& row : m) {
+      for (auto& v : row) v = double(e.prg.next_u64() >> 11) * 0x1p-53 - 0.5;
+    }
+    const MatVec mv(e.enc, m, kDelta, 2);
+    const GaloisKeys gk = e.kg.galois_keys(mv.rotation_steps(), false, e.prg);
+    std::vector<double> x(d), slots(4096);
+    for (auto& v : x) v = double(e.prg.next_u64() >> 11) * 0x1p-53 * 2 - 1;
+    for (size_t r = 0; r < slots.size(); ++r) slots[r] = x[r % d];
+    Plaintext p;
+    e.enc.encode(slots, kDelta, 2, p);
+    Ciphertext c, y;
+    e.encryptor.encrypt_symmetric(p, c, e.prg);
+    mv.apply(e.ev, c, gk, y);
+    e.ev.rescale_to_next_inplace(y);
+    const auto got = e.decrypt(y);
+    std::vector<Cx> want(4096);
+    for (size_t r = 0; r < 4096; ++r) {
+      double s = 0;
+      for (size_t k = 0; k < d; ++k) s += m[r % d][k] * x[k];
+      want[r] = Cx(s, 0);
+    }
+    EXPECT_LT(log2_error(got, want), kRot + 2) << d;
+  }
 }
 
 }  // namespace

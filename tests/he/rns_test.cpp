@@ -46,8 +46,8 @@ std::vector<Modulus> basis(const std::vector<int>& bits, size_t n = 4096) {
   return out;
 }
 
-const std::vector<std::vector<int>> kBases{{60}, {60, 40}, {30, 60, 50}, {60, 60, 60, 60, 60},
-                                           {36, 37, 38, 39, 40, 41, 42, 43, 44}};
+const std::vector<std::vector<int>> kBases{
+    {60}, {60, 40}, {30, 60, 50}, {60, 60, 60, 60, 60}, {36, 37, 38, 39, 40, 41, 42, 43, 44}};
 
 TEST(Rns, CrtCompositionMatchesGmp) {
   auto prg = test::prg_for(41);
@@ -143,7 +143,8 @@ TEST(Rns, DivideAndRoundByTheLastPrimeMatchesGmp) {
   ct.reset(*ctx, 2, 2, 1.0);
   for (size_t c = 0; c < 2; ++c) {
     for (size_t i = 0; i < 3; ++i) {
-      for (size_t j = 0; j < 4096; ++j) ct.poly(c).limb(i)[j] = prg.uniform_below(ctx->modulus(i).value());
+      for (size_t j = 0; j < 4096; ++j)
+        ct.poly(c).limb(i)[j] = prg.uniform_below(ctx->modulus(i).value());
     }
   }
   Ciphertext low;
