@@ -37,12 +37,15 @@ LayerShape channel_scaling(const Graph& g, const Node& n) {
     const auto& gamma = g.constant(n.inputs[1]).data;
     const auto& var = g.constant(n.inputs[4]).data;
     for (size_t i = 0; i < gamma.size(); ++i) {
-      s.max_abs_weight = std::max(s.max_abs_weight, std::fabs(gamma[i]) / std::sqrt(var[i] + n.epsilon));
+      s.max_abs_weight =
+          std::max(s.max_abs_weight, std::fabs(gamma[i]) / std::sqrt(var[i] + n.epsilon));
     }
   } else {
     const bool left = g.is_constant(n.inputs[0]);
     const auto& k = g.constant(n.inputs[left ? 0 : 1]).data;
-    for (double v : k) s.max_abs_weight = std::max(s.max_abs_weight, n.op == OpKind::kDiv ? 1 / std::fabs(v) : std::fabs(v));
+    for (double v : k)
+      s.max_abs_weight =
+          std::max(s.max_abs_weight, n.op == OpKind::kDiv ? 1 / std::fabs(v) : std::fabs(v));
   }
   return s;
 }
@@ -133,8 +136,12 @@ NetworkCounts count_plan(const Plan& p, const RingDegreeFn& ring_degree,
         const HeTerm& t = a->he_terms[k];
         const bool dw = t.geometry.groups > 1;
         const std::string label = a->he_terms.size() > 1 ? name + " #" + std::to_string(k) : name;
-        add_layer(c, count_layer(label, t.dense ? "dense" : dw ? "depthwise" : "conv", t.geometry,
-                                 t.dense, (uint64_t{1} << t.weight_bits) - 1, ring_degree));
+        add_layer(
+            c, count_layer(label,
+                           t.dense ? "dense"
+                           : dw    ? "depthwise"
+                                   : "conv",
+                           t.geometry, t.dense, (uint64_t{1} << t.weight_bits) - 1, ring_degree));
       }
       continue;
     }
@@ -190,7 +197,8 @@ std::string format_report(const MergeReport& r) {
   out += line;
   out += "\n  blocks after merging (N, MACs, coefficient: mults/adds, slot: mults/adds/rots):\n";
   for (const auto& l : r.after.layers) {
-    std::snprintf(line, sizeof(line), "    %-40.40s %-9s N=%-5zu %10llu  %6llu/%-6llu %7llu/%llu/%llu\n",
+    std::snprintf(line, sizeof(line),
+                  "    %-40.40s %-9s N=%-5zu %10llu  %6llu/%-6llu %7llu/%llu/%llu\n",
                   l.name.c_str(), l.kind.c_str(), l.ring_degree, (unsigned long long)l.macs,
                   (unsigned long long)l.coeff.ct_pt_mults, (unsigned long long)l.coeff.additions,
                   (unsigned long long)l.slot.ct_pt_mults, (unsigned long long)l.slot.additions,

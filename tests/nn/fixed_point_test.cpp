@@ -95,7 +95,8 @@ TEST(FixedPoint, MaxPoolReluWindowsWithEndPadding) {
     return out;
   };
   // [[1,−2,3],[−4,5,−6],[7,−8,−9]]: windows {1,−2,−4,5}, {3,−6}, {7,−8}, {−9} → 5, 3, 7, ReLU(−9).
-  EXPECT_EQ(run_plan(p, enc({1, -2, 3, -4, 5, -6, 7, -8, -9})), (std::vector<uint64_t>{5, 3, 7, 0}));
+  EXPECT_EQ(run_plan(p, enc({1, -2, 3, -4, 5, -6, 7, -8, -9})),
+            (std::vector<uint64_t>{5, 3, 7, 0}));
 }
 
 }  // namespace

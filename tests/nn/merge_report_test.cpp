@@ -32,14 +32,14 @@ TEST(MergeReport, HandCountOfConvReluDense) {
   for (const NetworkCounts* c : {&r.before, &r.after}) {
     EXPECT_EQ(c->linear_layers, 2u);
     EXPECT_EQ(c->levels, 1);
-    EXPECT_EQ(c->relus, 32u);                // 2x4x4
-    EXPECT_EQ(c->macs, 384u);                // 2·4·4·9 + 32·3
-    EXPECT_EQ(c->coeff.ct_pt_mults, 4u);     // conv 2 (one 6x6 tile, 2 outputs) + dense 2
-    EXPECT_EQ(c->coeff.additions, 1u);       // dense: 2 input cts into 1 output ct
+    EXPECT_EQ(c->relus, 32u);             // 2x4x4
+    EXPECT_EQ(c->macs, 384u);             // 2·4·4·9 + 32·3
+    EXPECT_EQ(c->coeff.ct_pt_mults, 4u);  // conv 2 (one 6x6 tile, 2 outputs) + dense 2
+    EXPECT_EQ(c->coeff.additions, 1u);    // dense: 2 input cts into 1 output ct
     EXPECT_EQ(c->coeff.rotations, 0u);
-    EXPECT_EQ(c->slot.ct_pt_mults, 40u);     // conv 36 + dense 4
-    EXPECT_EQ(c->slot.additions, 38u);       // conv 32 + dense 6
-    EXPECT_EQ(c->slot.rotations, 21u);       // conv 16 + dense 5
+    EXPECT_EQ(c->slot.ct_pt_mults, 40u);  // conv 36 + dense 4
+    EXPECT_EQ(c->slot.additions, 38u);    // conv 32 + dense 6
+    EXPECT_EQ(c->slot.rotations, 21u);    // conv 16 + dense 5
   }
 }
 
@@ -53,21 +53,21 @@ TEST(MergeReport, HandCountOfConvBatchNormAvgPoolShowsTheReduction) {
   EXPECT_EQ(r.before.linear_layers, 4u);
   EXPECT_EQ(r.before.levels, 3);
   EXPECT_EQ(r.before.relus, 8u);
-  EXPECT_EQ(r.before.macs, 376u);                  // 288 + 32 + 2·2·2·4 + 8·3
-  EXPECT_EQ(r.before.coeff.ct_pt_mults, 7u);       // 2 + 2 + 2 + 1
+  EXPECT_EQ(r.before.macs, 376u);             // 288 + 32 + 2·2·2·4 + 8·3
+  EXPECT_EQ(r.before.coeff.ct_pt_mults, 7u);  // 2 + 2 + 2 + 1
   EXPECT_EQ(r.before.coeff.additions, 0u);
-  EXPECT_EQ(r.before.slot.ct_pt_mults, 45u);       // 36 + 1 + 4 + 4
-  EXPECT_EQ(r.before.slot.additions, 39u);         // 32 + 0 + 3 + 4
-  EXPECT_EQ(r.before.slot.rotations, 22u);         // 16 + 0 + 3 + 3
+  EXPECT_EQ(r.before.slot.ct_pt_mults, 45u);  // 36 + 1 + 4 + 4
+  EXPECT_EQ(r.before.slot.additions, 39u);    // 32 + 0 + 3 + 4
+  EXPECT_EQ(r.before.slot.rotations, 22u);    // 16 + 0 + 3 + 3
   // After: one 4x4 stride-2 conv (1→2) and the dense layer.
   EXPECT_EQ(r.after.linear_layers, 2u);
   EXPECT_EQ(r.after.levels, 1);
   EXPECT_EQ(r.after.relus, 8u);
-  EXPECT_EQ(r.after.macs, 152u);                   // 2·2·2·16 + 24
-  EXPECT_EQ(r.after.coeff.ct_pt_mults, 3u);        // 2 + 1
-  EXPECT_EQ(r.after.slot.ct_pt_mults, 68u);        // 2 bands: 2·2·16 + 4
-  EXPECT_EQ(r.after.slot.additions, 64u);          // 2·2·15 + 4
-  EXPECT_EQ(r.after.slot.rotations, 33u);          // 2·15 + 3
+  EXPECT_EQ(r.after.macs, 152u);             // 2·2·2·16 + 24
+  EXPECT_EQ(r.after.coeff.ct_pt_mults, 3u);  // 2 + 1
+  EXPECT_EQ(r.after.slot.ct_pt_mults, 68u);  // 2 bands: 2·2·16 + 4
+  EXPECT_EQ(r.after.slot.additions, 64u);    // 2·2·15 + 4
+  EXPECT_EQ(r.after.slot.rotations, 33u);    // 2·15 + 3
   const std::string text = format_report(r);
   EXPECT_NE(text.find("multiplicative levels"), std::string::npos);
   EXPECT_NE(text.find("ell = "), std::string::npos);

@@ -54,11 +54,11 @@ const AffineStep* split_step(const Plan& p) {
 TEST(Merge, FireModuleSplitsTheConsumingConvPerConcatenatedTensor) {
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(81));
   GraphBuilder b({1, 3, 11, 11}, prg);
-  auto s = b.add(OpKind::kRelu, {b.conv("x", 4, 3, 2)});          // 4x5x5
+  auto s = b.add(OpKind::kRelu, {b.conv("x", 4, 3, 2)});  // 4x5x5
   auto e1 = b.add(OpKind::kRelu, {b.conv(s, 3, 1)});
   auto e3 = b.add(OpKind::kRelu, {b.conv(s, 5, 3, 1, 1)});
-  auto cat = b.add(OpKind::kConcat, {e1, e3});                     // 8x5x5
-  auto pool = b.pool(OpKind::kMaxPool, cat, 3, 2, {0, 0, 1, 1});   // ceil mode: 8x3x3
+  auto cat = b.add(OpKind::kConcat, {e1, e3});                    // 8x5x5
+  auto pool = b.pool(OpKind::kMaxPool, cat, 3, 2, {0, 0, 1, 1});  // ceil mode: 8x3x3
   auto c = b.add(OpKind::kRelu, {b.conv(pool, 6, 1)});
   const Graph g = b.finish(b.flatten(b.pool(OpKind::kGlobalAveragePool, c, 1, 1)));
   auto m = merge(g, options(b));
@@ -66,7 +66,7 @@ TEST(Merge, FireModuleSplitsTheConsumingConvPerConcatenatedTensor) {
   const Plan& p = m.value().plan;
   const auto* split = split_step(p);
   ASSERT_NE(split, nullptr);
-  ASSERT_EQ(split->he_terms.size(), 2u);  // one term per concatenated tensor
+  ASSERT_EQ(split->he_terms.size(), 2u);   // one term per concatenated tensor
   for (const auto& t : split->he_terms) {  // each reads a MaxPool+ReLU output
     size_t producer = 0;
     while (!(std::holds_alternative<NonLinearStep>(p.steps[producer]) &&
@@ -83,10 +83,10 @@ TEST(Merge, FireModuleSplitsTheConsumingConvPerConcatenatedTensor) {
 TEST(Merge, ResidualBlockWithShortcutAUsesPublicTerms) {
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(82));
   GraphBuilder b({1, 2, 8, 8}, prg);
-  auto r = b.add(OpKind::kRelu, {b.conv("x", 4, 3, 1, 1)});                 // 4x8x8
-  auto h = b.add(OpKind::kRelu, {b.conv(r, 8, 3, 2, 1)});                   // 8x4x4
+  auto r = b.add(OpKind::kRelu, {b.conv("x", 4, 3, 1, 1)});  // 4x8x8
+  auto h = b.add(OpKind::kRelu, {b.conv(r, 8, 3, 2, 1)});    // 8x4x4
   auto c = b.conv(h, 8, 3, 1, 1);
-  auto shortcut = b.pad(b.slice(r, 2), {0, 2, 0, 0, 0, 2, 0, 0});          // 8x4x4
+  auto shortcut = b.pad(b.slice(r, 2), {0, 2, 0, 0, 0, 2, 0, 0});  // 8x4x4
   auto y = b.add(OpKind::kRelu, {b.add(OpKind::kAdd, {c, shortcut})});
   auto z = b.add(OpKind::kRelu, {b.add(OpKind::kAdd, {b.conv(y, 8, 3, 1, 1), y})});  // identity
   const Graph g = b.finish(b.gemm(b.flatten(z), 5));
@@ -128,12 +128,16 @@ TEST(Merge, UnsupportedStructuresAreNamed) {
   const Graph g = b.finish(b.gemm(b.pool(OpKind::kMaxPool, b.conv("x", 2, 3), 2, 2), 3));
   auto m = merge(g, options(b));
   ASSERT_FALSE(m.ok());
-  EXPECT_EQ(m.error().message, "node 'MaxPool_3' (MaxPool): a MaxPool must be followed by a ReLU (MaxPool+ReLU is one step)");
+  EXPECT_EQ(m.error().message,
+            "node 'MaxPool_3' (MaxPool): a MaxPool must be followed by a ReLU (MaxPool+ReLU is one "
+            "step)");
   GraphBuilder b2({1, 2, 6, 6}, prg);
-  const Graph g2 = b2.finish(b2.add(OpKind::kRelu, {b2.pad(b2.add(OpKind::kRelu, {"x"}), {0, 0, 1, 0, 0, 0, 0, 0})}));
+  const Graph g2 = b2.finish(
+      b2.add(OpKind::kRelu, {b2.pad(b2.add(OpKind::kRelu, {"x"}), {0, 0, 1, 0, 0, 0, 0, 0})}));
   auto m2 = merge(g2, options(b2));
   ASSERT_FALSE(m2.ok());
-  EXPECT_EQ(m2.error().message, "node 'Pad_1' (Pad): a spatial Pad that was not folded into a convolution");
+  EXPECT_EQ(m2.error().message,
+            "node 'Pad_1' (Pad): a spatial Pad that was not folded into a convolution");
 }
 
 TEST(Quantize, ScalesWeightsBiasesAndFactors) {
@@ -175,7 +179,8 @@ TEST(Calibrate, EllIsTheCalibratedBoundPlusTheMargin) {
     const auto values = run_plan_all(p64, encode_input(p64, x));
     for (const auto& step : p64.steps) {
       if (const auto* a = std::get_if<AffineStep>(&step)) {
-        for (uint64_t y : values[a->out]) largest = std::max(largest, uint64_t(std::llabs(int64_t(y))));
+        for (uint64_t y : values[a->out])
+          largest = std::max(largest, uint64_t(std::llabs(int64_t(y))));
       }
     }
   }
