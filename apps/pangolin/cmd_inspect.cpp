@@ -13,13 +13,15 @@ namespace {
 
 std::string counts_json(const nn::NetworkCounts& c) {
   auto num = [](uint64_t v) { return std::to_string(v); };
-  return "{\"linear_layers\": " + num(c.linear_layers) + ", \"levels\": " + num(uint64_t(c.levels)) +
-         ", \"relus\": " + num(c.relus) + ", \"truncations\": " + num(c.truncations) +
-         ", \"macs\": " + num(c.macs) + ", \"ct_pt_mults\": " + num(c.coeff.ct_pt_mults) +
-         ", \"additions\": " + num(c.coeff.additions) + ", \"rotations\": " +
-         num(c.coeff.rotations) + ", \"slot\": {\"ct_pt_mults\": " + num(c.slot.ct_pt_mults) +
-         ", \"additions\": " + num(c.slot.additions) + ", \"rotations\": " +
-         num(c.slot.rotations) + "}}";
+  return "{\"linear_layers\": " + num(c.linear_layers) +
+         ", \"levels\": " + num(uint64_t(c.levels)) + ", \"relus\": " + num(c.relus) +
+         ", \"truncations\": " + num(c.truncations) + ", \"macs\": " + num(c.macs) +
+         ", \"ct_pt_mults\": " + num(c.coeff.ct_pt_mults) +
+         ", \"additions\": " + num(c.coeff.additions) +
+         ", \"rotations\": " + num(c.coeff.rotations) +
+         ", \"slot\": {\"ct_pt_mults\": " + num(c.slot.ct_pt_mults) +
+         ", \"additions\": " + num(c.slot.additions) + ", \"rotations\": " + num(c.slot.rotations) +
+         "}}";
 }
 
 void print_json(const std::string& path, const MergedModel& m, const nn::MergeReport& r) {
@@ -40,9 +42,10 @@ void print_text(const std::string& path, const MergedModel& m, const nn::MergeRe
   std::printf("merge passes:\n");
   for (const auto& line : m.merged.log) std::printf("  %s\n", line.c_str());
   std::printf("\nmerged graph:\n%s\n", nn::describe(m.merged.merged).c_str());
-  std::printf("merge report (calibrated on %s; N per block from the protocol's parameter "
-              "choice):\n%s\n",
-              m.calibration_source.c_str(), nn::format_report(r).c_str());
+  std::printf(
+      "merge report (calibrated on %s; N per block from the protocol's parameter "
+      "choice):\n%s\n",
+      m.calibration_source.c_str(), nn::format_report(r).c_str());
   std::printf("architecture hash %s\n", nn::hex(nn::architecture_hash(m.merged.plan)).c_str());
 }
 
@@ -70,9 +73,9 @@ int cmd_inspect(int argc, char** argv) {
     return 2;
   }
   try {
-    const nn::MergeReport r = nn::make_report(m.value().graph, m.value().merged,
-                                              settings.margin_bits,
-                                              protocol_ring_degree(m.value().merged.plan.ell));
+    const nn::MergeReport r =
+        nn::make_report(m.value().graph, m.value().merged, settings.margin_bits,
+                        protocol_ring_degree(m.value().merged.plan.ell));
     if (args.has("json")) {
       print_json(path, m.value(), r);
     } else {

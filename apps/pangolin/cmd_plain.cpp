@@ -46,7 +46,8 @@ int cmd_plain(int argc, char** argv) {
   MergeSettings settings;
   const auto limit = args.get_int("limit", 1, 10000);
   if (!read_merge_settings(args, settings) ||
-      !args.reject_unknown({"help", "json", "f", "f-w", "margin", "calibration", "data", "limit"})) {
+      !args.reject_unknown(
+          {"help", "json", "f", "f-w", "margin", "calibration", "data", "limit"})) {
     std::fprintf(stderr, "pangolin plain: %s\n", args.error().c_str());
     return 2;
   }
@@ -80,8 +81,7 @@ int cmd_plain(int argc, char** argv) {
         ds.value().images.size(), double(t.float_ok) / n, double(t.plan_ok) / n,
         double(t.agree) / n, p.ell, p.f, p.f_w);
   } else {
-    std::printf("images                  %zu (Fashion-MNIST test set)\n",
-                ds.value().images.size());
+    std::printf("images                  %zu (Fashion-MNIST test set)\n", ds.value().images.size());
     std::printf("accuracy, float graph   %.2f%%\n", 100.0 * double(t.float_ok) / n);
     std::printf("accuracy, merged plan   %.2f%%  (ell = %d, f = %d, f_w = %d)\n",
                 100.0 * double(t.plan_ok) / n, p.ell, p.f, p.f_w);
