@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "nn/onnx_import.h"
 #include "nn/onnx_builder.h"
+#include "nn/onnx_import.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)pg::nn::import_onnx({data, size});

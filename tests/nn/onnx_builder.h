@@ -59,7 +59,8 @@ class OnnxModel {
     return t;
   }
 
-  static void attr_ints(onnx::NodeProto* n, const std::string& name, const std::vector<int64_t>& v) {
+  static void attr_ints(onnx::NodeProto* n, const std::string& name,
+                        const std::vector<int64_t>& v) {
     auto* a = n->add_attribute();
     a->set_name(name);
     a->set_type(onnx::AttributeProto::INTS);

@@ -25,9 +25,9 @@ TEST(OnnxImport, SmallConvImportsAndEvaluates) {
   EXPECT_EQ(g.value().shapes.at("y"), (Shape{1, 2, 4, 4}));
   // All-ones input: the centre sees 9 taps of 0.5, a corner 4.
   const auto y = evaluate(g.value(), std::vector<double>(16, 1.0));
-  EXPECT_EQ(y[0], 3.0);        // 4·0.5 + 1
-  EXPECT_EQ(y[5], 5.5);        // 9·0.5 + 1
-  EXPECT_EQ(y[16 + 5], 3.5);   // 9·0.5 − 1
+  EXPECT_EQ(y[0], 3.0);       // 4·0.5 + 1
+  EXPECT_EQ(y[5], 5.5);       // 9·0.5 + 1
+  EXPECT_EQ(y[16 + 5], 3.5);  // 9·0.5 − 1
 }
 
 TEST(OnnxImport, ConstantSubgraphsAndMatMulAdd) {
@@ -70,7 +70,8 @@ TEST(OnnxImport, GemmAttributesAreFolded) {
   auto g = import_onnx(o.bytes());
   ASSERT_TRUE(g.ok()) << g.error().to_string();
   // 2·(x·B) + 0.5 with x = (1, −1): 2·(−3, −3, −3) + 0.5.
-  EXPECT_EQ(evaluate(g.value(), std::vector<double>{1, -1}), (std::vector<double>{-5.5, -5.5, -5.5}));
+  EXPECT_EQ(evaluate(g.value(), std::vector<double>{1, -1}),
+            (std::vector<double>{-5.5, -5.5, -5.5}));
 }
 
 TEST(OnnxImport, CeilModeMaxPoolAndShortcutAPads) {
@@ -121,31 +122,45 @@ onnx::NodeProto* conv_node(OnnxModel& o) {
 }
 
 const ErrorCase kErrors[] = {
-    {"no opset", [](OnnxModel& o) { o.m.clear_opset_import(); }, "the model declares no ONNX opset"},
+    {"no opset", [](OnnxModel& o) { o.m.clear_opset_import(); },
+     "the model declares no ONNX opset"},
     {"opset 10", [](OnnxModel& o) { o.m.mutable_opset_import(0)->set_version(10); },
      "opset 10 is not supported (only 11 to 17)"},
     {"opset 18", [](OnnxModel& o) { o.m.mutable_opset_import(0)->set_version(18); },
      "opset 18 is not supported (only 11 to 17)"},
     {"dynamic batch",
      [](OnnxModel& o) {
-       auto* d = o.m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()
-                     ->mutable_shape()->mutable_dim(0);
+       auto* d = o.m.mutable_graph()
+                     ->mutable_input(0)
+                     ->mutable_type()
+                     ->mutable_tensor_type()
+                     ->mutable_shape()
+                     ->mutable_dim(0);
        d->set_dim_param("batch");
      },
      "input 'x': dynamic shape (dimension 0 is 'batch'); export with a fixed input shape"},
     {"batch of 2",
      [](OnnxModel& o) {
-       o.m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()
-           ->mutable_shape()->mutable_dim(0)->set_dim_value(2);
+       o.m.mutable_graph()
+           ->mutable_input(0)
+           ->mutable_type()
+           ->mutable_tensor_type()
+           ->mutable_shape()
+           ->mutable_dim(0)
+           ->set_dim_value(2);
      },
      "input 'x': shape 2x1x4x4 (only 1xCxHxW or 1xF)"},
     {"int input",
      [](OnnxModel& o) {
-       o.m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()
-           ->set_elem_type(onnx::TensorProto::INT64);
+       o.m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(
+           onnx::TensorProto::INT64);
      },
      "input 'x': only float tensors are supported"},
-    {"two inputs", [](OnnxModel& o) { o.input("z", {1, 3}); }, "the model has several inputs"},
+    {"two inputs",
+     [](OnnxModel& o) {
+       o.input("z", {1, 3});
+     },
+     "the model has several inputs"},
     {"two outputs", [](OnnxModel& o) { o.output("c"); }, "the model has 2 outputs (only 1)"},
     {"huge initializer",
      [](OnnxModel& o) {
@@ -175,9 +190,13 @@ const ErrorCase kErrors[] = {
      "node 'conv' (LSTM): unsupported op 'LSTM'"},
     {"custom domain", [](OnnxModel& o) { conv_node(o)->set_domain("com.example"); },
      "node 'conv' (Conv): unsupported op 'com.example::Conv'"},
-    {"dilations", [](OnnxModel& o) { OnnxModel::attr_ints(conv_node(o), "dilations", {2, 2}); },
+    {"dilations",
+     [](OnnxModel& o) {
+       OnnxModel::attr_ints(conv_node(o), "dilations", {2, 2});
+     },
      "node 'conv' (Conv): unsupported attribute 'dilations' = [2, 2] (only 1)"},
-    {"auto_pad", [](OnnxModel& o) { OnnxModel::attr_string(conv_node(o), "auto_pad", "SAME_UPPER"); },
+    {"auto_pad",
+     [](OnnxModel& o) { OnnxModel::attr_string(conv_node(o), "auto_pad", "SAME_UPPER"); },
      "node 'conv' (Conv): unsupported attribute 'auto_pad' = 'SAME_UPPER' (only NOTSET and VALID)"},
     {"unknown attribute", [](OnnxModel& o) { OnnxModel::attr_int(conv_node(o), "foo", 3); },
      "node 'conv' (Conv): unsupported attribute 'foo' = 3"},
@@ -191,11 +210,14 @@ const ErrorCase kErrors[] = {
      "node 'conv' (Conv): only 2-D convolutions (weights 2x9)"},
     {"computed weights", [](OnnxModel& o) { conv_node(o)->set_input(1, "x"); },
      "node 'conv' (Conv): the weight must be a constant"},
-    {"undefined input", [](OnnxModel& o) { o.m.mutable_graph()->mutable_node(1)->set_input(0, "nope"); },
+    {"undefined input",
+     [](OnnxModel& o) { o.m.mutable_graph()->mutable_node(1)->set_input(0, "nope"); },
      "node 'relu' (Relu): input 'nope' is not defined before use"},
-    {"defined twice", [](OnnxModel& o) { o.m.mutable_graph()->mutable_node(1)->set_output(0, "c"); },
+    {"defined twice",
+     [](OnnxModel& o) { o.m.mutable_graph()->mutable_node(1)->set_output(0, "c"); },
      "node 'relu' (Relu): output 'c' is defined twice"},
-    {"output undefined", [](OnnxModel& o) { o.m.mutable_graph()->mutable_output(0)->set_name("q"); },
+    {"output undefined",
+     [](OnnxModel& o) { o.m.mutable_graph()->mutable_output(0)->set_name("q"); },
      "the output 'q' is not computed"},
     {"bad group", [](OnnxModel& o) { OnnxModel::attr_int(conv_node(o), "group", 2); },
      "node 'conv' (Conv): weights 2x1x3x3 do not fit 1 input channels in 2 groups"},
@@ -250,8 +272,9 @@ TEST(OnnxImport, PadAndSliceLimits) {
   o.init_ints("pads", {0, 0, 1, 1, 0, 0, 1, 1});
   OnnxModel::attr_string(o.node("Pad", {"y", "pads"}, "z", "pad"), "mode", "reflect");
   o.output("z");
-  EXPECT_EQ(import_error(o), "node 'pad' (Pad): unsupported attribute 'mode' = 'reflect' (only "
-                             "constant (zero) padding)");
+  EXPECT_EQ(import_error(o),
+            "node 'pad' (Pad): unsupported attribute 'mode' = 'reflect' (only "
+            "constant (zero) padding)");
   OnnxModel s = OnnxModel::small_conv();
   s.m.mutable_graph()->clear_output();
   s.init_ints("one", {1});
@@ -259,8 +282,9 @@ TEST(OnnxImport, PadAndSliceLimits) {
   s.init_ints("axis", {2});
   s.node("Slice", {"y", "one", "end", "axis"}, "z", "slice");
   s.output("z");
-  EXPECT_EQ(import_error(s), "node 'slice' (Slice): only strided subsampling from the start to "
-                             "the end of an axis is supported");
+  EXPECT_EQ(import_error(s),
+            "node 'slice' (Slice): only strided subsampling from the start to "
+            "the end of an axis is supported");
   OnnxModel k = OnnxModel::small_conv();
   k.init_ints("big", {1000000, 1000000});
   k.node("ConstantOfShape", {"big"}, "huge", "k");
