@@ -72,7 +72,7 @@ void IknpSender::setup(Channel& ch, core::Prg& prg) {
   core::secure_zero(choices.data(), choices.size());
   streams_.clear();
   streams_.reserve(kIknpBaseOts);
-  for (const auto& k : keys) streams_.push_back(core::Prg::from_seed(k));
+  for (const auto& k : keys) streams_.emplace_back(k);
 }
 
 void IknpSender::send_cot(Channel& ch, Block* q, size_t n) {
@@ -88,7 +88,7 @@ void IknpSender::send_cot(Channel& ch, Block* q, size_t n) {
     for (size_t i = 0; i < kIknpBaseOts; ++i) {
       Block* row = rows.data() + i * row_blocks;
       const Block* urow = u.data() + i * row_blocks;
-      streams_[i].fill_blocks(row, row_blocks);
+      streams_[i].fill(row, row_blocks);
       const Block mask = delta_bit_mask(delta_, i);
       for (size_t k = 0; k < row_blocks; ++k) row[k] ^= urow[k] & mask;
     }
@@ -125,8 +125,8 @@ void IknpReceiver::setup(Channel& ch, core::Prg& prg) {
   streams0_.reserve(kIknpBaseOts);
   streams1_.reserve(kIknpBaseOts);
   for (size_t i = 0; i < kIknpBaseOts; ++i) {
-    streams0_.push_back(core::Prg::from_seed(k0[i]));
-    streams1_.push_back(core::Prg::from_seed(k1[i]));
+    streams0_.emplace_back(k0[i]);
+    streams1_.emplace_back(k1[i]);
   }
 }
 
@@ -148,8 +148,8 @@ void IknpReceiver::recv_cot(Channel& ch, const uint8_t* choices, Block* t, size_
     for (size_t i = 0; i < kIknpBaseOts; ++i) {
       Block* row = rows.data() + i * row_blocks;
       Block* urow = u.data() + i * row_blocks;
-      streams0_[i].fill_blocks(row, row_blocks);
-      streams1_[i].fill_blocks(urow, row_blocks);
+      streams0_[i].fill(row, row_blocks);
+      streams1_[i].fill(urow, row_blocks);
       for (size_t k = 0; k < row_blocks; ++k) urow[k] ^= row[k] ^ r[k];
     }
     ch.send_blocks(u.data(), u.size());
