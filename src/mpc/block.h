@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <utility>
 #include <vector>
@@ -118,5 +119,13 @@ using WipingAllocator = BufferAllocator<T, true>;
 using PublicBlocks = std::vector<Block, BufferAllocator<Block, false>>;
 using SecretBlocks = std::vector<Block, WipingAllocator<Block>>;
 using SecretBytes = std::vector<uint8_t, WipingAllocator<uint8_t>>;
+
+// Appends n bytes with one memcpy (a range insert would construct element by element through
+// the allocator).
+inline void append_bytes(SecretBytes& v, const void* data, size_t n) {
+  const size_t old = v.size();
+  v.resize(old + n);
+  if (n > 0) std::memcpy(v.data() + old, data, n);
+}
 
 }  // namespace pg::mpc

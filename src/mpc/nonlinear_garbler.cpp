@@ -48,7 +48,7 @@ void NonLinearGarbler::offline(Channel& ch, GarblerSession& session) {
   uint64_t tweak = session.reserve_tweaks(p.and_gates());
   u_seed_ = session.prg().derive_seed();
   delta_ = gc.delta();
-  core::Prg u_prg = core::Prg::from_seed(u_seed_);
+  AesCtrStream u_prg(u_seed_);
   decode_.assign(bit_bytes(p.num_outputs() * p.out_bits), 0);
   if (p.fused) {
     SecretBlocks sums(kOnlineChunk * p.width);
@@ -76,7 +76,7 @@ void NonLinearGarbler::offline(Channel& ch, GarblerSession& session) {
   state_ = State::kPrepared;
 }
 
-void NonLinearGarbler::garble_adders(Channel& ch, const HalfGateGarbler& gc, core::Prg& u_prg,
+void NonLinearGarbler::garble_adders(Channel& ch, const HalfGateGarbler& gc, AesCtrStream& u_prg,
                                      size_t n, const Block* c_labels, Block* sums,
                                      uint64_t& tweak) {
   const LayerPlan& p = *plan_;
@@ -87,7 +87,7 @@ void NonLinearGarbler::garble_adders(Channel& ch, const HalfGateGarbler& gc, cor
   std::vector<Block> tables(table_blocks(c, kMaxLanes));
   for (size_t b0 = 0; b0 < n; b0 += kMaxLanes) {
     const size_t lanes = std::min(kMaxLanes, n - b0);
-    u_prg.fill_blocks(u_zero.data(), lanes * ell);  // the zero labels of u, in element order
+    u_prg.fill(u_zero.data(), lanes * ell);  // the zero labels of u, in element order
     for (size_t k = 0; k < lanes; ++k) {
       const Block* ck = c_labels + (b0 + k) * p.c_stride();
       for (size_t i = 0; i < ell; ++i) {
@@ -156,11 +156,11 @@ std::vector<uint64_t> NonLinearGarbler::online(Channel& ch, std::span<const uint
                                 std::to_string(u.size()));
   }
   state_ = State::kUsed;  // consumed even if the exchange below fails
-  core::Prg u_prg = core::Prg::from_seed(u_seed_);
+  AesCtrStream u_prg(u_seed_);
   SecretBlocks labels(kOnlineChunk * ell);
   for (size_t e0 = 0; e0 < p.spec.n_in; e0 += kOnlineChunk) {
     const size_t n = std::min(kOnlineChunk, p.spec.n_in - e0);
-    u_prg.fill_blocks(labels.data(), n * ell);
+    u_prg.fill(labels.data(), n * ell);
     for (size_t k = 0; k < n; ++k) {
       const uint64_t v = u[e0 + k];
       for (size_t i = 0; i < ell; ++i) labels[k * ell + i] ^= bit_mask(v >> i) & delta_;

@@ -18,6 +18,7 @@
 #include <span>
 #include <vector>
 
+#include "mpc/aes_ctr.h"
 #include "mpc/nonlinear_spec.h"
 #include "mpc/session.h"
 
@@ -40,7 +41,7 @@ class NonLinearGarbler {
   enum class State : uint8_t { kNew, kPrepared, kUsed };
   // Phase A on elements [e0, e0 + n): c labels at c_labels[(e - e0) · plan.c_stride() + i],
   // sums written from sums[0].
-  void garble_adders(Channel& ch, const HalfGateGarbler& gc, core::Prg& u_prg, size_t n,
+  void garble_adders(Channel& ch, const HalfGateGarbler& gc, AesCtrStream& u_prg, size_t n,
                      const Block* c_labels, Block* sums, uint64_t& tweak);
   // Phase B on outputs g.outputs[j0 .. j1): sums indexed from element sums_base; r' labels of
   // output o at r_labels[plan.cot_r(o, i) - r_base].

@@ -126,6 +126,8 @@ TlsChannel::TlsChannel(Socket socket, const TlsContext& ctx, const TcpOptions& o
       options_(options) {
   ssl_ = SSL_new(ctx_.get());
   if (ssl_ == nullptr || SSL_set_fd(ssl_, socket_.fd()) != 1) {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+    ssl_ = nullptr;
     throw ChannelError(core::ErrorCode::kNetwork, "cannot start TLS: " + openssl_reason());
   }
 }

@@ -80,8 +80,8 @@ TEST(GoldenTranscript, FixedSeedSessionHashesToTheStoredValues) {
         for (auto& l : layers) l.online(ch);
         client_hex = ch.hex();
       });
-  EXPECT_EQ(server_hex, "96e0e1e9fa30ed467cc71b63f45a885c9fa95dd9ceee3c0b626064f8c41f2b61");
-  EXPECT_EQ(client_hex, "1031715143340766aca5f742ed9708847baae4e0582c6f7a96effe5ee93f89df");
+  EXPECT_EQ(server_hex, "fe9da558a87afce231a233902a734ea4b361578fc150befaf288a22b19032ed2");
+  EXPECT_EQ(client_hex, "35f93509559a08f4a0f8035d8fdfaf2fc163c872e376b94e5dcdc1f790c5d9ee");
 }
 
 }  // namespace
