@@ -5,7 +5,6 @@
 #include <string>
 
 #include "core/secure.h"
-#include "mpc/cot_reader.h"
 
 namespace pg::mpc {
 namespace {
@@ -44,7 +43,10 @@ void NonLinearGarbler::offline(Channel& ch, GarblerSession& session) {
   const HalfGateGarbler& gc = session.garbler();
   const size_t ell = p.spec.ell;
   const size_t n_in = p.spec.n_in;
-  CotReader cots(session.ot(), ch, p.cot_bits());
+  // The client's whole OT flight is read before the first table goes out: two large flights
+  // in opposite directions at once would deadlock a blocking socket once its buffers fill.
+  SecretBlocks q(p.cot_bits());
+  session.ot().send_cot(ch, q.data(), q.size());
   uint64_t tweak = session.reserve_tweaks(p.and_gates());
   u_seed_ = session.prg().derive_seed();
   delta_ = gc.delta();
@@ -54,21 +56,19 @@ void NonLinearGarbler::offline(Channel& ch, GarblerSession& session) {
     SecretBlocks sums(kOnlineChunk * p.width);
     for (size_t e0 = 0; e0 < n_in; e0 += kOnlineChunk) {
       const size_t n = std::min(kOnlineChunk, n_in - e0);
-      const Block* q = cots.get(p.cot_c(e0, 0), p.cot_c(e0 + n, 0));
-      garble_adders(ch, gc, u_prg, n, q, sums.data(), tweak);
-      garble_windows(ch, gc, p.groups[0], e0, e0 + n, sums.data(), e0, q, p.cot_c(e0, 0), tweak);
+      const Block* qc = q.data() + p.cot_c(e0, 0);
+      garble_adders(ch, gc, u_prg, n, qc, sums.data(), tweak);
+      garble_windows(ch, gc, p.groups[0], e0, e0 + n, sums.data(), e0, qc, p.cot_c(e0, 0), tweak);
     }
   } else {
     SecretBlocks sums(n_in * p.width);
     for (size_t e0 = 0; e0 < n_in; e0 += kOnlineChunk) {
       const size_t n = std::min(kOnlineChunk, n_in - e0);
-      const Block* q = cots.get(p.cot_c(e0, 0), p.cot_c(e0 + n, 0));
-      garble_adders(ch, gc, u_prg, n, q, sums.data() + e0 * p.width, tweak);
+      garble_adders(ch, gc, u_prg, n, q.data() + p.cot_c(e0, 0), sums.data() + e0 * p.width, tweak);
     }
     const size_t r0 = n_in * ell;
-    const Block* r = cots.get(r0, p.cot_bits());
     for (const LayerPlan::Group& g : p.groups) {
-      garble_windows(ch, gc, g, 0, g.outputs.size(), sums.data(), 0, r, r0, tweak);
+      garble_windows(ch, gc, g, 0, g.outputs.size(), sums.data(), 0, q.data() + r0, r0, tweak);
     }
   }
   if (!p.remask) ch.send_bits(decode_.data(), p.out_bits);

@@ -164,6 +164,35 @@ TEST_P(ReluLayer, MatchesThePlaintextFunctionOverTcp) {
   check_result(in, run_layer(spec, in, /*tcp=*/true));
 }
 
+TEST(ReluLayerTcp, LargeLayerStreamsWithoutDeadlock) {
+  // Tens of MiB in each direction: far more than the sockets buffer, so a schedule in which
+  // both parties send large flights at once would block forever (and time out here).
+  FixedSeedScope seed(seed_of(0x68));
+  auto prg = core::Prg::from_os();
+  NonLinearSpec spec{NonLinearKind::kReluTruncate, 37, 12, 20000, {}};
+  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
+  TcpOptions opt;
+  opt.io_timeout = std::chrono::seconds(20);
+  GarblerSession gs;
+  EvaluatorSession es;
+  LayerResult res;
+  test::run_tcp(
+      [&](Channel& ch) {
+        gs.setup(ch);
+        NonLinearGarbler g(spec);
+        g.offline(ch, gs);
+        res.z = g.online(ch, in.u);
+      },
+      [&](Channel& ch) {
+        es.setup(ch);
+        NonLinearEvaluator e(spec);
+        e.offline(ch, es, in.c, in.r);
+        res.index = e.online(ch);
+      },
+      opt);
+  check_result(in, res);
+}
+
 INSTANTIATE_TEST_SUITE_P(Widths, ReluLayer,
                          ::testing::Values(ReluCase{16, 0}, ReluCase{16, 5}, ReluCase{16, 15},
                                            ReluCase{32, 12}, ReluCase{37, 12}, ReluCase{41, 12},
