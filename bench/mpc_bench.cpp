@@ -138,50 +138,46 @@ struct GcWorkload {
   }
 };
 
-void BM_GcGarble(benchmark::State& state) {
+// Runs `step(circuit, labels, tables)` over the workload's batches; reports AND gates per second.
+template <typename Step>
+void gc_loop(benchmark::State& state, Step&& step) {
   GcWorkload w;
   auto prg = pg::core::Prg::from_os();
-  HalfGateGarbler gen(prg.next_block() | make_block(0, 1));
-  std::vector<Block> la(w.adder.num_slots() * kMaxLanes), lr(w.relu.num_slots() * kMaxLanes);
-  prg.fill_blocks(la.data(), la.size());
-  prg.fill_blocks(lr.data(), lr.size());
-  std::vector<Block> tables(2 * w.ands_per_iteration() / GcWorkload::kBatches);
-  uint64_t tweak = 0;
-  for (auto _ : state) {
-    for (size_t i = 0; i < GcWorkload::kBatches; ++i) {
-      gen.garble(w.adder, kMaxLanes, la.data(), tables.data(), tweak);
-      gen.garble(w.relu, kMaxLanes, lr.data(), tables.data() + table_blocks(w.adder, kMaxLanes),
-                 tweak);
-    }
-    benchmark::DoNotOptimize(tables.data());
-  }
-  state.counters["and_per_s"] =
-      benchmark::Counter(static_cast<double>(w.ands_per_iteration() * state.iterations()),
-                         benchmark::Counter::kIsRate);
-}
-BENCHMARK(BM_GcGarble)->Unit(benchmark::kMillisecond);
-
-void BM_GcEvaluate(benchmark::State& state) {
-  GcWorkload w;
-  auto prg = pg::core::Prg::from_os();
-  HalfGateEvaluator eva;
   std::vector<Block> la(w.adder.num_slots() * kMaxLanes), lr(w.relu.num_slots() * kMaxLanes);
   prg.fill_blocks(la.data(), la.size());
   prg.fill_blocks(lr.data(), lr.size());
   std::vector<Block> tables(2 * w.ands_per_iteration() / GcWorkload::kBatches);
   prg.fill_blocks(tables.data(), tables.size());
-  uint64_t tweak = 0;
+  Block* relu_tables = tables.data() + table_blocks(w.adder, kMaxLanes);
   for (auto _ : state) {
     for (size_t i = 0; i < GcWorkload::kBatches; ++i) {
-      eva.evaluate(w.adder, kMaxLanes, la.data(), tables.data(), tweak);
-      eva.evaluate(w.relu, kMaxLanes, lr.data(), tables.data() + table_blocks(w.adder, kMaxLanes),
-                   tweak);
+      step(w.adder, la.data(), tables.data());
+      step(w.relu, lr.data(), relu_tables);
     }
+    benchmark::DoNotOptimize(tables.data());
     benchmark::DoNotOptimize(la.data());
   }
   state.counters["and_per_s"] =
       benchmark::Counter(static_cast<double>(w.ands_per_iteration() * state.iterations()),
                          benchmark::Counter::kIsRate);
+}
+
+void BM_GcGarble(benchmark::State& state) {
+  auto prg = pg::core::Prg::from_os();
+  HalfGateGarbler gen(prg.next_block() | make_block(0, 1));
+  uint64_t tweak = 0;
+  gc_loop(state, [&](const Circuit& c, Block* labels, Block* tables) {
+    gen.garble(c, kMaxLanes, labels, tables, tweak);
+  });
+}
+BENCHMARK(BM_GcGarble)->Unit(benchmark::kMillisecond);
+
+void BM_GcEvaluate(benchmark::State& state) {
+  HalfGateEvaluator eva;
+  uint64_t tweak = 0;
+  gc_loop(state, [&](const Circuit& c, Block* labels, Block* tables) {
+    eva.evaluate(c, kMaxLanes, labels, tables, tweak);
+  });
 }
 BENCHMARK(BM_GcEvaluate)->Unit(benchmark::kMillisecond);
 
