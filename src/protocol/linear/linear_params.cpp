@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 
 namespace pg::protocol {
 namespace {
@@ -258,6 +259,16 @@ std::optional<TermParams> slot_params(const TermShape& s, size_t n, const SlotNo
   p.log2_noise_margin =
       std::log2(budget / (used + (p.drop_bits ? std::ldexp(1.0, p.drop_bits - 1) : 0)));
   return p;
+}
+
+TermParams choose_linear_params(int ell, size_t taps, uint64_t max_abs_weight) {
+  const TermShape s{ell, taps, std::max(1, int(std::bit_width(max_abs_weight))), kStatisticalBits};
+  for (size_t n : {4096u, 8192u, 16384u, 32768u}) {
+    if (auto p = coeff_params(ell > 63 ? HeScheme::kCkks : HeScheme::kPow2, s, n)) return *p;
+  }
+  throw std::invalid_argument(
+      "linear params: no 128-bit-secure ring holds ell = " + std::to_string(ell) + " with " +
+      std::to_string(taps) + " taps of weights up to " + std::to_string(max_abs_weight));
 }
 
 double estimate_seconds(const TermParams& p, const TermCounts& c) {

@@ -15,8 +15,7 @@ void run(core::ThreadPool* pool, size_t n, const std::function<void(size_t, size
 }  // namespace
 
 core::Bytes encrypt_request(const he::Context& ctx, const he::Encryptor& sym, uint32_t k,
-                            size_t count,
-                            const std::function<void(size_t, he::Plaintext&)>& encode,
+                            size_t count, const std::function<void(size_t, he::Plaintext&)>& encode,
                             core::Prg& prg, core::ThreadPool* pool) {
   std::vector<core::Seed> seeds(count);
   for (auto& s : seeds) s = prg.derive_seed();
@@ -40,8 +39,8 @@ core::Status decrypt_reply(const he::Context& ctx, const he::Decryptor& dec, uin
                            core::ThreadPool* pool) {
   std::vector<size_t> offset(layout.count + 1, kReplyHeaderBytes);
   for (size_t o = 0; o < layout.count; ++o) {
-    offset[o + 1] = offset[o] + compact_bytes(ctx, layout.level, layout.coeffs(o).size(),
-                                              layout.drop_bits);
+    offset[o + 1] =
+        offset[o] + compact_bytes(ctx, layout.level, layout.coeffs(o).size(), layout.drop_bits);
   }
   if (reply.size() != offset.back()) {
     return core::make_error(core::ErrorCode::kMalformed,

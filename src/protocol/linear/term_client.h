@@ -21,8 +21,7 @@ namespace pg::protocol {
 
 // encode(i, pt): the plaintext of input ciphertext i (NTT, top level).
 core::Bytes encrypt_request(const he::Context& ctx, const he::Encryptor& sym, uint32_t k,
-                            size_t count,
-                            const std::function<void(size_t, he::Plaintext&)>& encode,
+                            size_t count, const std::function<void(size_t, he::Plaintext&)>& encode,
                             core::Prg& prg, core::ThreadPool* pool);
 
 // The reply layout: per output ciphertext, the c0 coefficients it carries.
