@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/thread_pool.h"
 #include "he_linear_util.h"
 #include "nn/kernels/conv_geometry.h"
 
@@ -99,11 +100,12 @@ inline std::vector<int64_t> weights_for(const Case& c, core::Prg& prg) {
 }
 
 // Two exchanges (fresh masks each) through HeLinearClient/HeLinearServer; every element exact.
-inline void check_exact(const Case& c, HeScheme scheme, HePacking packing, uint8_t seed) {
+inline void check_exact(const Case& c, HeScheme scheme, HePacking packing, uint8_t seed,
+                        core::ThreadPool* pool = nullptr, size_t cache_bytes = size_t{1} << 30) {
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(seed));
   const auto w = weights_for(c, prg);
   const nn::Plan plan = one_term_plan(c.g, c.dense, c.ell, c.weight_bits, w);
-  const HeOptions opt{scheme, packing, nullptr};
+  const HeOptions opt{scheme, packing, pool, cache_bytes};
   const HeLinearClient client(plan.architecture(), opt);
   const HeLinearServer server(plan, opt);
   auto keys = HeClientKeys::parse(plan.architecture(), opt, client.public_material());

@@ -60,5 +60,17 @@ INSTANTIATE_TEST_SUITE_P(
         ::testing::Values(HeScheme::kAuto), ::testing::Values(HePacking::kSlot)),
     case_name);
 
+// The kernel cache (none, part, all) and the thread pool change nothing in the shares.
+TEST(HeExactOptions, CacheBudgetAndPoolKeepSharesExact) {
+  const Case conv{"conv3_c9", nn::kernels::square_conv(9, 10, 10, 6, 3, 1, 1), false, 37, 12};
+  const Case slot{"conv3_c3", nn::kernels::square_conv(3, 6, 6, 4, 3, 1, 1), false, 12, 3};
+  core::ThreadPool pool(2);
+  for (size_t budget : {size_t{0}, size_t{3} << 17, size_t{1} << 30}) {
+    testing::check_exact(conv, HeScheme::kPow2, HePacking::kCoefficient, 5, nullptr, budget);
+    testing::check_exact(conv, HeScheme::kCkks, HePacking::kCoefficient, 5, &pool, budget);
+  }
+  testing::check_exact(slot, HeScheme::kAuto, HePacking::kSlot, 5, &pool, size_t{5} << 20);
+}
+
 }  // namespace
 }  // namespace pg::protocol

@@ -139,10 +139,16 @@ CoeffTermServer::CoeffTermServer(const TermSetup& s, he::ContextPtr ctx,
     first_[o] = total;
     total += l.terms(o);
   }
-  const size_t bytes = total * s.params.primes.size() * l.degree() * sizeof(uint64_t);
-  if (bytes > cache_budget) return;
-  cache_budget -= bytes;
-  kernels_.resize(total);
+  // The kernels of as many leading outputs as the budget holds are prepared once.
+  const size_t each = s.params.primes.size() * l.degree() * sizeof(uint64_t);
+  while (cached_outputs_ < l.output_polys() &&
+         (first_[cached_outputs_] + l.terms(cached_outputs_)) * each <= cache_budget) {
+    ++cached_outputs_;
+  }
+  const size_t count =
+      cached_outputs_ == 0 ? 0 : first_[cached_outputs_ - 1] + l.terms(cached_outputs_ - 1);
+  cache_budget -= count * each;
+  kernels_.resize(count);
   auto work = [&](size_t b, size_t e) {
     const he::CoeffEncoder enc(ctx_);
     std::vector<int64_t> coeffs(l.degree());
@@ -153,14 +159,14 @@ CoeffTermServer::CoeffTermServer(const TermSetup& s, he::ContextPtr ctx,
       }
     }
   };
-  pool ? pool->parallel_for(l.output_polys(), work) : work(0, l.output_polys());
+  pool ? pool->parallel_for(cached_outputs_, work) : work(0, cached_outputs_);
 }
 
 std::vector<const he::Plaintext*> CoeffTermServer::kernels_of(
     size_t o, std::vector<he::Plaintext>& tmp) const {
   const CoeffLayout& l = *s_->coeff;
   std::vector<const he::Plaintext*> out(l.terms(o));
-  if (cached()) {
+  if (o < cached_outputs_) {
     for (size_t t = 0; t < out.size(); ++t) out[t] = &kernels_[first_[o] + t];
     return out;
   }

@@ -7,8 +7,8 @@
 //   acc += Enc_pk(0; F)                               flooding and re-randomisation
 //   acc  = switch(acc, q_r)                           divide and round by the dropped primes
 //   send c1 and c0 at the output coefficients, low drop_bits bits removed
-// The kernel polynomials are NTT-transformed once per model when they fit the cache budget
-// (HeOptions::kernel_cache_bytes), otherwise on the fly per reply.
+// The kernel polynomials are NTT-transformed once per model while they fit the cache budget
+// (HeOptions::kernel_cache_bytes, in output order), the rest on the fly per reply.
 #pragma once
 
 #include <cstddef>
@@ -49,7 +49,8 @@ class CoeffTermServer {
                                     const he::Encryptor& pk, std::span<uint64_t> t_out,
                                     core::Prg& prg, core::ThreadPool* pool,
                                     nn::HeOpCount* performed = nullptr) const;
-  bool cached() const { return !kernels_.empty(); }
+  // How many output polynomials have their kernels prepared (the first ones).
+  size_t cached() const { return cached_outputs_; }
 
  private:
   // The kernel plaintexts of output o (cached, or encoded into `tmp`).
@@ -63,6 +64,7 @@ class CoeffTermServer {
   std::vector<int64_t> weights_;
   std::vector<size_t> first_;  // first_[o]: index of kernel (o, 0) in kernels_
   std::vector<he::Plaintext> kernels_;
+  size_t cached_outputs_ = 0;
 };
 
 }  // namespace pg::protocol

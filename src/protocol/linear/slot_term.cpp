@@ -1,5 +1,6 @@
 #include "protocol/linear/slot_term.h"
 
+#include <algorithm>
 #include <bit>
 #include <functional>
 #include <numeric>
@@ -118,10 +119,11 @@ SlotTermServer::SlotTermServer(const TermSetup& s, he::ContextPtr ctx,
     std::vector<int64_t> seg(l.segment(), 1);
     enc_.encode(seg, s.params.top_level(), false, segment_mask_);
   }
-  const size_t bytes = weight_pts() * s.params.primes.size() * l.degree() * sizeof(uint64_t);
-  if (bytes > cache_budget) return;
-  cache_budget -= bytes;
-  cache_.resize(weight_pts());
+  // As many weight plaintexts as the budget holds are prepared once; the rest per reply.
+  const size_t each = s.params.primes.size() * l.degree() * sizeof(uint64_t);
+  const size_t count = std::min(weight_pts(), cache_budget / each);
+  cache_budget -= count * each;
+  cache_.resize(count);
   run(pool, cache_.size(), [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) weight_pt(i, cache_[i]);
   });
@@ -198,7 +200,7 @@ void SlotTermServer::weight_pt(size_t idx, he::Plaintext& out) const {
 }
 
 const he::Plaintext& SlotTermServer::weight(size_t idx, he::Plaintext& tmp) const {
-  if (cached()) return cache_[idx];
+  if (idx < cache_.size()) return cache_[idx];
   weight_pt(idx, tmp);
   return tmp;
 }
@@ -213,9 +215,9 @@ void SlotTermServer::sum_products(const he::Evaluator& ev,
                                   const std::vector<const he::Ciphertext*>& cts,
                                   const std::vector<size_t>& pts, Counter& cnt,
                                   he::Ciphertext& out) const {
-  std::vector<he::Plaintext> tmp(cached() ? 1 : pts.size());
+  std::vector<he::Plaintext> tmp(pts.size());
   std::vector<const he::Plaintext*> p(pts.size());
-  for (size_t i = 0; i < pts.size(); ++i) p[i] = &weight(pts[i], tmp[cached() ? 0 : i]);
+  for (size_t i = 0; i < pts.size(); ++i) p[i] = &weight(pts[i], tmp[i]);
   ev.inner_product_plain(cts, p, out);
   cnt.mults += cts.size();
   cnt.adds += cts.size() - 1;

@@ -44,7 +44,8 @@ class SlotTermServer {
                                     const he::Encryptor& pk, const he::GaloisKeys& gk,
                                     std::span<uint64_t> t_out, core::Prg& prg,
                                     core::ThreadPool* pool, nn::HeOpCount* performed) const;
-  bool cached() const { return !cache_.empty(); }
+  // How many weight plaintexts are prepared (the first ones in weight order).
+  size_t cached() const { return cache_.size(); }
 
  private:
   struct Counter {
