@@ -4,13 +4,14 @@
 // also checked bit for bit against the direct uint64 convolution.
 //
 //   he_layers [--net NAME[,NAME...]] [--threads T] [--packing coeff|slot|both]
-//             [--scheme auto|pow2|ckks|all] [--reps R] [--terms K[,K...]] [--params]
+//             [--scheme auto|pow2|ckks|all] [--reps R] [--terms K[,K...]] [--cache-mib M]
+//             [--params]
 //   NAME: anchor-conv (ResNet-50's 56×56×64→64 3x3, pad 1), anchor-fc (2048→1000), minionn,
 //         minionn_cifar, resnet32. T = 1 (default) runs each party on one thread, 0 all cores.
-//   --params prints the chosen parameters without running anything.
+//   --params prints the chosen parameters and the cost model's estimate without running.
+//   --cache-mib bounds the server's prepared weight plaintexts (default 4096).
 // Times are medians over R runs (default 3). One-time costs (keys, kernel preparation) are
 // reported per configuration, not per layer.
-#include <malloc.h>
 #include <time.h>
 
 #include <algorithm>
@@ -124,10 +125,10 @@ struct Totals {
 };
 
 bool run_config(const std::string& net, const nn::Plan& plan, const Config& cfg, size_t threads,
-                int reps, bool params_only, const std::vector<size_t>& only) {
+                int reps, bool params_only, const std::vector<size_t>& only, size_t cache_mib) {
   using protocol::HeOptions;
   core::ThreadPool pool(threads == 0 ? 0 : threads);
-  HeOptions opt{cfg.scheme, cfg.packing, threads == 1 ? nullptr : &pool};
+  HeOptions opt{cfg.scheme, cfg.packing, threads == 1 ? nullptr : &pool, cache_mib << 20};
   protocol::PlanSetup setup;
   try {
     setup = protocol::PlanSetup::build(plan.architecture(), opt);
@@ -139,9 +140,12 @@ bool run_config(const std::string& net, const nn::Plan& plan, const Config& cfg,
   if (params_only) {
     for (size_t k = 0; k < setup.terms.size(); ++k) {
       const auto& t = std::get<nn::AffineStep>(plan.steps[refs[k].step]).he_terms[refs[k].term];
-      std::printf("%-14s %-6s %2zu %-28s sigma'=%d %s\n", net.c_str(), cfg.label, k,
-                  shape_of(t).c_str(), setup.sigma,
-                  protocol::describe(setup.terms[k].params).c_str());
+      const auto& s = setup.terms[k];
+      std::printf("%-14s %-6s %2zu %-28s sigma'=%d %s  est %.1f ms %.0f KiB\n", net.c_str(),
+                  cfg.label, k, shape_of(t).c_str(), setup.sigma,
+                  protocol::describe(s.params).c_str(),
+                  1e3 * protocol::estimate_seconds(s.params, s.counts),
+                  double(protocol::estimate_bytes(s.params, s.counts)) / 1024.0);
     }
     return true;
   }
@@ -230,17 +234,14 @@ std::vector<std::string> split(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (std::getenv("PG_MALLOC_KEEP")) {
-    mallopt(M_MMAP_THRESHOLD, 1 << 30);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  }
   std::map<std::string, std::string> args{
       {"net", "anchor-conv,anchor-fc,minionn,minionn_cifar,resnet32"},
       {"threads", "1"},
       {"packing", "both"},
       {"scheme", "all"},
       {"reps", "3"},
-      {"terms", ""}};
+      {"terms", ""},
+      {"cache-mib", "4096"}};
   bool params = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -250,7 +251,8 @@ int main(int argc, char** argv) {
       args[a.substr(2)] = argv[++i];
     } else {
       std::cerr << "usage: he_layers [--net LIST] [--threads T] [--packing coeff|slot|both] "
-                   "[--scheme auto|pow2|ckks|all] [--reps R] [--terms K,...] [--params]\n";
+                   "[--scheme auto|pow2|ckks|all] [--reps R] [--terms K,...] [--cache-mib M] "
+                   "[--params]\n";
       return 2;
     }
   }
@@ -276,7 +278,9 @@ int main(int argc, char** argv) {
                           : net == "anchor-fc" ? anchor(false)
                                                : model(net);
     for (const Config& c : configs) {
-      exact = run_config(net, plan, c, threads, reps, params, only) && exact;
+      exact = run_config(net, plan, c, threads, reps, params, only,
+                         size_t(std::atoll(args["cache-mib"].c_str()))) &&
+              exact;
     }
   }
   return exact ? 0 : 1;
