@@ -124,11 +124,89 @@ struct Totals {
   uint64_t up = 0, down = 0;
 };
 
+struct Run {
+  const protocol::HeLinearClient& client;
+  const protocol::HeLinearServer& server;
+  const protocol::HeClientKeys& keys;
+  int reps;
+};
+
+const nn::HeTerm& term_of(const nn::Plan& plan, const protocol::HeTermRef& ref) {
+  return std::get<nn::AffineStep>(plan.steps[ref.step]).he_terms[ref.term];
+}
+
+void print_params(const std::string& net, const char* label, const nn::Plan& plan,
+                  const protocol::PlanSetup& setup) {
+  const auto refs = protocol::he_term_refs(plan);
+  for (size_t k = 0; k < setup.terms.size(); ++k) {
+    const auto& s = setup.terms[k];
+    std::printf("%-14s %-6s %2zu %-28s sigma'=%d %s  est %.1f ms %.0f KiB\n", net.c_str(), label, k,
+                shape_of(term_of(plan, refs[k])).c_str(), setup.sigma,
+                protocol::describe(s.params).c_str(),
+                1e3 * protocol::estimate_seconds(s.params, s.counts),
+                double(protocol::estimate_bytes(s.params, s.counts)) / 1024.0);
+  }
+}
+
+// Median times of `reps` exchanges of term k, checked against the direct convolution; prints a
+// row and adds it to the totals. Returns false if any element is wrong.
+bool measure_term(const std::string& net, const char* label, const nn::Plan& plan, size_t k,
+                  const Run& run, Totals& tot) {
+  const auto& term = term_of(plan, protocol::he_term_refs(plan)[k]);
+  const auto st = run.client.stats(k);
+  const uint64_t mask = plan.ell >= 64 ? ~uint64_t{0} : (uint64_t{1} << plan.ell) - 1;
+  core::Prg prg = core::Prg::from_os();
+  std::vector<uint64_t> r(term.dense ? size_t(term.geometry.in_c) : term.geometry.in_size());
+  std::vector<uint64_t> t(term.dense ? size_t(term.geometry.out_c) : term.geometry.out_size());
+  for (auto& v : r) v = prg.next_u64() & mask;
+  std::vector<double> te, ts, td, tc;
+  core::Bytes req, rep;
+  std::vector<uint64_t> c;
+  for (int i = 0; i < run.reps; ++i) {
+    const double c0 = cpu_now();
+    auto a = Clock::now();
+    req = run.client.encrypt(k, r);
+    te.push_back(seconds_since(a));
+    a = Clock::now();
+    auto reply = run.server.respond(k, req, run.keys, t, prg);
+    ts.push_back(seconds_since(a));
+    if (!reply.ok()) throw std::runtime_error(reply.error().to_string());
+    rep = std::move(reply.value());
+    a = Clock::now();
+    auto dec = run.client.decrypt(k, rep);
+    td.push_back(seconds_since(a));
+    if (!dec.ok()) throw std::runtime_error(dec.error().to_string());
+    c = std::move(dec.value());
+    tc.push_back(cpu_now() - c0);
+  }
+  nn::kernels::RingConv conv(term.geometry, term.weights);
+  std::vector<uint64_t> want(t.size());
+  conv.apply(r, plan.ell, want, nn::kernels::RingMethod::kDirect);
+  size_t bad = 0;
+  for (size_t i = 0; i < want.size(); ++i) bad += ((c[i] + t[i]) & mask) != want[i];
+  std::printf(
+      "%-14s %-6s %2zu %-28s N=%-5zu q=%3d/%3d in=%-4llu out=%-4llu mul=%-6llu rot=%-5llu "
+      "enc %8.1f ms  srv %9.1f ms  dec %7.1f ms  (cpu %9.1f ms)  up %8.1f KiB  down %8.1f "
+      "KiB%s\n",
+      net.c_str(), label, k, shape_of(term).c_str(), st.ring_degree, st.log2_q, st.log2_q_reply,
+      (unsigned long long)st.input_cts, (unsigned long long)st.output_cts,
+      (unsigned long long)st.ct_pt_mults, (unsigned long long)st.rotations, 1e3 * median(te),
+      1e3 * median(ts), 1e3 * median(td), 1e3 * median(tc), double(req.size()) / 1024.0,
+      double(rep.size()) / 1024.0, bad ? "  NOT EXACT" : "");
+  tot.enc += median(te);
+  tot.srv += median(ts);
+  tot.dec += median(td);
+  tot.cpu += median(tc);
+  tot.up += req.size();
+  tot.down += rep.size();
+  return bad == 0;
+}
+
 bool run_config(const std::string& net, const nn::Plan& plan, const Config& cfg, size_t threads,
                 int reps, bool params_only, const std::vector<size_t>& only, size_t cache_mib) {
-  using protocol::HeOptions;
   core::ThreadPool pool(threads == 0 ? 0 : threads);
-  HeOptions opt{cfg.scheme, cfg.packing, threads == 1 ? nullptr : &pool, cache_mib << 20};
+  const protocol::HeOptions opt{cfg.scheme, cfg.packing, threads == 1 ? nullptr : &pool,
+                                cache_mib << 20};
   protocol::PlanSetup setup;
   try {
     setup = protocol::PlanSetup::build(plan.architecture(), opt);
@@ -136,17 +214,8 @@ bool run_config(const std::string& net, const nn::Plan& plan, const Config& cfg,
     std::printf("%-14s %-6s not available: %s\n", net.c_str(), cfg.label, e.what());
     return true;
   }
-  const auto refs = protocol::he_term_refs(plan);
   if (params_only) {
-    for (size_t k = 0; k < setup.terms.size(); ++k) {
-      const auto& t = std::get<nn::AffineStep>(plan.steps[refs[k].step]).he_terms[refs[k].term];
-      const auto& s = setup.terms[k];
-      std::printf("%-14s %-6s %2zu %-28s sigma'=%d %s  est %.1f ms %.0f KiB\n", net.c_str(),
-                  cfg.label, k, shape_of(t).c_str(), setup.sigma,
-                  protocol::describe(s.params).c_str(),
-                  1e3 * protocol::estimate_seconds(s.params, s.counts),
-                  double(protocol::estimate_bytes(s.params, s.counts)) / 1024.0);
-    }
+    print_params(net, cfg.label, plan, setup);
     return true;
   }
   auto t0 = Clock::now();
@@ -161,58 +230,12 @@ bool run_config(const std::string& net, const nn::Plan& plan, const Config& cfg,
   std::printf("%-14s %-6s keys %.2f s, %.1f MiB; server kernel prep %.2f s; threads %zu\n",
               net.c_str(), cfg.label, keygen, double(material.size()) / 1048576.0, prep,
               threads == 0 ? core::hardware_threads() : threads);
-  core::Prg prg = core::Prg::from_os();
   Totals tot;
   bool exact = true;
+  const Run run{client, server, keys.value(), reps};
   for (size_t k = 0; k < setup.terms.size(); ++k) {
     if (!only.empty() && std::find(only.begin(), only.end(), k) == only.end()) continue;
-    const auto& term = std::get<nn::AffineStep>(plan.steps[refs[k].step]).he_terms[refs[k].term];
-    const auto& s = setup.terms[k];
-    std::vector<uint64_t> r(s.in_size), t(s.out_size);
-    const uint64_t mask = plan.ell >= 64 ? ~uint64_t{0} : (uint64_t{1} << plan.ell) - 1;
-    for (auto& v : r) v = prg.next_u64() & mask;
-    std::vector<double> te, ts, td, tc;
-    core::Bytes req, rep;
-    std::vector<uint64_t> c;
-    for (int i = 0; i < reps; ++i) {
-      const double c0 = cpu_now();
-      auto a = Clock::now();
-      req = client.encrypt(k, r);
-      te.push_back(seconds_since(a));
-      a = Clock::now();
-      auto reply = server.respond(k, req, keys.value(), t, prg);
-      ts.push_back(seconds_since(a));
-      if (!reply.ok()) throw std::runtime_error(reply.error().to_string());
-      rep = std::move(reply.value());
-      a = Clock::now();
-      auto dec = client.decrypt(k, rep);
-      td.push_back(seconds_since(a));
-      if (!dec.ok()) throw std::runtime_error(dec.error().to_string());
-      c = std::move(dec.value());
-      tc.push_back(cpu_now() - c0);
-    }
-    nn::kernels::RingConv conv(term.geometry, term.weights);
-    std::vector<uint64_t> want(s.out_size);
-    conv.apply(r, plan.ell, want, nn::kernels::RingMethod::kDirect);
-    size_t bad = 0;
-    for (size_t i = 0; i < want.size(); ++i) bad += ((c[i] + t[i]) & mask) != want[i];
-    exact = exact && bad == 0;
-    const auto st = client.stats(k);
-    std::printf(
-        "%-14s %-6s %2zu %-28s N=%-5zu q=%3d/%3d in=%-4llu out=%-4llu mul=%-6llu rot=%-5llu "
-        "enc %8.1f ms  srv %9.1f ms  dec %7.1f ms  (cpu %9.1f ms)  up %8.1f KiB  down %8.1f "
-        "KiB%s\n",
-        net.c_str(), cfg.label, k, shape_of(term).c_str(), st.ring_degree, st.log2_q,
-        st.log2_q_reply, (unsigned long long)st.input_cts, (unsigned long long)st.output_cts,
-        (unsigned long long)st.ct_pt_mults, (unsigned long long)st.rotations, 1e3 * median(te),
-        1e3 * median(ts), 1e3 * median(td), 1e3 * median(tc), double(req.size()) / 1024.0,
-        double(rep.size()) / 1024.0, bad ? "  NOT EXACT" : "");
-    tot.enc += median(te);
-    tot.srv += median(ts);
-    tot.dec += median(td);
-    tot.cpu += median(tc);
-    tot.up += req.size();
-    tot.down += rep.size();
+    exact = measure_term(net, cfg.label, plan, k, run, tot) && exact;
   }
   std::printf(
       "%-14s %-6s total: enc %.3f s, server %.3f s, dec %.3f s, sum %.3f s (cpu %.3f s); "

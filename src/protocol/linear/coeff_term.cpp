@@ -117,6 +117,11 @@ core::Result<std::vector<uint64_t>> coeff_decrypt(const TermSetup& s, const he::
   return c;
 }
 
+CoeffTermServer::~CoeffTermServer() {
+  core::secure_zero(weights_.data(), weights_.size() * sizeof(int64_t));
+  for (auto& pt : kernels_) pt.poly().wipe();
+}
+
 CoeffTermServer::CoeffTermServer(const TermSetup& s, he::ContextPtr ctx,
                                  std::span<const int64_t> weights, size_t& cache_budget,
                                  core::ThreadPool* pool)

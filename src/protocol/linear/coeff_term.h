@@ -45,6 +45,11 @@ class CoeffTermServer {
                   size_t& cache_budget, core::ThreadPool* pool);
 
   // `performed` (optional) receives the operations actually executed.
+  // Wipes the weights and the prepared plaintexts (the weights are the server's secret).
+  ~CoeffTermServer();
+  CoeffTermServer(const CoeffTermServer&) = delete;
+  CoeffTermServer& operator=(const CoeffTermServer&) = delete;
+
   core::Result<core::Bytes> respond(uint32_t k, std::span<const uint8_t> request,
                                     const he::Encryptor& pk, std::span<uint64_t> t_out,
                                     core::Prg& prg, core::ThreadPool* pool,

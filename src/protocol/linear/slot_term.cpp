@@ -90,6 +90,11 @@ core::Result<std::vector<uint64_t>> slot_decrypt(const TermSetup& s, const he::C
   return c;
 }
 
+SlotTermServer::~SlotTermServer() {
+  core::secure_zero(weights_.data(), weights_.size() * sizeof(int64_t));
+  for (auto& pt : cache_) pt.poly().wipe();
+}
+
 SlotTermServer::SlotTermServer(const TermSetup& s, he::ContextPtr ctx,
                                std::span<const int64_t> weights, size_t& cache_budget,
                                core::ThreadPool* pool)
@@ -331,24 +336,12 @@ void SlotTermServer::finish(size_t o, he::Ciphertext& acc, const he::Encryptor& 
   put_compact(w, *ctx_, acc, all_coeffs(ctx_->n()), p.drop_bits);
 }
 
-core::Result<core::Bytes> SlotTermServer::respond(uint32_t k, std::span<const uint8_t> request,
-                                                  const he::Encryptor& pk, const he::GaloisKeys& gk,
-                                                  std::span<uint64_t> t_out, core::Prg& prg,
-                                                  core::ThreadPool* pool,
-                                                  nn::HeOpCount* performed) const {
-  const TermSetup& s = *s_;
-  const SlotLayout& l = *s.slot;
-  if (t_out.size() != s.out_size) {
-    throw std::invalid_argument("HE respond: t_out must hold the term's outputs");
-  }
-  for (int64_t step : l.rotation_steps()) {
-    if (!gk.has(ctx_->galois_element(step))) {
-      throw std::invalid_argument("HE respond: the client's keys lack a rotation the term needs");
-    }
-  }
-  PG_TRY_ASSIGN(auto in, load_request(*ctx_, k, l.input_cts(), request));
-  Counter cnt;
-  // Step 1: every rotation of every input ciphertext (hoisted: one decomposition per input).
+// Step 1: every rotation of every input ciphertext (hoisted: one decomposition per input);
+// rot[i][0] is input i itself.
+std::vector<std::vector<he::Ciphertext>> SlotTermServer::rotate_inputs(
+    std::vector<he::Ciphertext>& in, const he::GaloisKeys& gk, Counter& cnt,
+    core::ThreadPool* pool) const {
+  const SlotLayout& l = *s_->slot;
   std::vector<int64_t> steps;
   if (l.kind() == Kind::kDense) {
     for (size_t b = 1; b < l.dense_baby_max(); ++b) steps.push_back(int64_t(b));
@@ -370,6 +363,27 @@ core::Result<core::Bytes> SlotTermServer::respond(uint32_t k, std::span<const ui
       for (auto& c : r) rot[i].push_back(std::move(c));
     }
   });
+  return rot;
+}
+
+core::Result<core::Bytes> SlotTermServer::respond(uint32_t k, std::span<const uint8_t> request,
+                                                  const he::Encryptor& pk, const he::GaloisKeys& gk,
+                                                  std::span<uint64_t> t_out, core::Prg& prg,
+                                                  core::ThreadPool* pool,
+                                                  nn::HeOpCount* performed) const {
+  const TermSetup& s = *s_;
+  const SlotLayout& l = *s.slot;
+  if (t_out.size() != s.out_size) {
+    throw std::invalid_argument("HE respond: t_out must hold the term's outputs");
+  }
+  for (int64_t step : l.rotation_steps()) {
+    if (!gk.has(ctx_->galois_element(step))) {
+      throw std::invalid_argument("HE respond: the client's keys lack a rotation the term needs");
+    }
+  }
+  PG_TRY_ASSIGN(auto in, load_request(*ctx_, k, l.input_cts(), request));
+  Counter cnt;
+  auto rot = rotate_inputs(in, gk, cnt, pool);
   const size_t outs = l.output_cts();
   std::vector<core::Seed> seeds(outs);
   for (auto& sd : seeds) sd = prg.derive_seed();
@@ -394,7 +408,7 @@ core::Result<core::Bytes> SlotTermServer::respond(uint32_t k, std::span<const ui
     performed->ct_pt_mults = cnt.mults;
     performed->additions = cnt.adds;
     performed->rotations = cnt.rots;
-    performed->input_cts = in.size();
+    performed->input_cts = rot.size();
     performed->output_cts = outs;
   }
   core::ByteWriter w(slot_reply_bytes(s, *ctx_));

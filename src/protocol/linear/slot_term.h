@@ -40,6 +40,11 @@ class SlotTermServer {
                  size_t& cache_budget, core::ThreadPool* pool);
 
   // `performed` (optional) receives the operations actually executed.
+  // Wipes the weights and the prepared plaintexts (the weights are the server's secret).
+  ~SlotTermServer();
+  SlotTermServer(const SlotTermServer&) = delete;
+  SlotTermServer& operator=(const SlotTermServer&) = delete;
+
   core::Result<core::Bytes> respond(uint32_t k, std::span<const uint8_t> request,
                                     const he::Encryptor& pk, const he::GaloisKeys& gk,
                                     std::span<uint64_t> t_out, core::Prg& prg,
@@ -59,6 +64,9 @@ class SlotTermServer {
               Counter& cnt, he::Ciphertext& out) const;
   void sum_products(const he::Evaluator& ev, const std::vector<const he::Ciphertext*>& cts,
                     const std::vector<size_t>& pts, Counter& cnt, he::Ciphertext& out) const;
+  std::vector<std::vector<he::Ciphertext>> rotate_inputs(std::vector<he::Ciphertext>& in,
+                                                         const he::GaloisKeys& gk, Counter& cnt,
+                                                         core::ThreadPool* pool) const;
   void conv_output(size_t o, const std::vector<std::vector<he::Ciphertext>>& rot,
                    const he::GaloisKeys& gk, Counter& cnt, he::Ciphertext& out) const;
   void dense_output(size_t o, const std::vector<std::vector<he::Ciphertext>>& rot,
