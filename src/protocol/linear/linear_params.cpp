@@ -272,24 +272,21 @@ TermParams choose_linear_params(int ell, size_t taps, uint64_t max_abs_weight) {
 }
 
 double estimate_seconds(const TermParams& p, const TermCounts& c) {
-  // Fitted per-limb costs on the development machine (AVX2 NTT, scalar 128-bit MACs).
-  constexpr double kNtt = 0.30e-9;  // per N·log2 N
-  constexpr double kMac = 1.1e-9;   // per coefficient of one polynomial
-  const double n = double(p.n), logn = std::log2(n), ntt = kNtt * n * logn;
-  const double l = double(p.primes.size()), r = double(p.reply_level + 1);
-  const double k = double(p.plain_primes);
-  const double enc = (2 * l + k) * ntt + 4 * l * n * kMac;
-  const double prod = 2 * l * n * kMac;
-  const double out = (5 * l + r) * ntt + 6 * l * n * kMac;
-  const double dec = (r + k) * ntt + 2 * r * n * kMac;
+  // Fitted (weighted least squares, ±20%) to the CPU times of 97 coefficient-packed terms of
+  // bench/he_layers on the development machine, one thread: a ct–pt product costs kProduct per
+  // coefficient of each limb of each polynomial, an input ciphertext kInput and an output
+  // ciphertext kOutput per N·log2 N of each limb (encryption, seed expansion, masking, flooding,
+  // switching, serialisation and decryption). Rotations are counted in NTTs of kNtt.
+  constexpr double kProduct = 1.8e-9, kInput = 4.8e-9, kOutput = 8.3e-9, kNtt = 0.37e-9;
+  const double n = double(p.n), nlogn = n * std::log2(n);
+  const double l = double(p.primes.size());
   double rot = 0;
   if (!p.special.empty()) {
     const double a = double(p.special.size()), digits = std::ceil(l / a);
-    rot = (l + digits * (l + a) + 2 * (a + l)) * ntt + 2 * digits * (l + a) * n * kMac;
+    rot = (l + digits * (l + a) + 2 * (a + l)) * kNtt * nlogn + digits * (l + a) * 2 * n * kProduct;
   }
-  return double(c.input_cts) * enc + double(c.products) * prod +
-         double(c.output_cts) * (out + dec) + double(c.rotations) * rot +
-         double(c.additions) * 2 * l * n * 0.3e-9;
+  return double(c.products) * kProduct * 2 * l * n + double(c.input_cts) * kInput * l * nlogn +
+         double(c.output_cts) * kOutput * l * nlogn + double(c.rotations) * rot;
 }
 
 uint64_t estimate_bytes(const TermParams& p, const TermCounts& c) {

@@ -126,7 +126,8 @@ struct TermCounts {
 };
 
 // Modelled seconds (client encrypt + server + client decrypt, one thread) and bytes (request +
-// reply) of a term; the constants are fitted to bench/he_layers on the development machine.
+// reply) of a term; the time constants are fitted to bench/he_layers on the development machine.
+// They choose N per term and the plaintext space under HeScheme::kAuto.
 double estimate_seconds(const TermParams& p, const TermCounts& c);
 uint64_t estimate_bytes(const TermParams& p, const TermCounts& c);
 
