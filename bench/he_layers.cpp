@@ -26,6 +26,7 @@
 
 #include "core/prg.h"
 #include "core/thread_pool.h"
+#include "he_linear_plans.h"
 #include "nn/kernels/ring_conv.h"
 #include "nn/merge.h"
 #include "nn/onnx_import.h"
@@ -53,36 +54,10 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-std::vector<int64_t> weights_for(core::Prg& prg, size_t n, int bits) {
-  std::vector<int64_t> w(n);
-  const uint64_t span = (uint64_t{1} << (bits + 1)) - 1;
-  for (auto& v : w) v = int64_t(prg.uniform_below(span)) - ((int64_t{1} << bits) - 1);
-  return w;
-}
-
-// The anchors as one-term plans: ℓ = 37 (Cheetah's ring), weights below 2^13 (f_w = 12 with
-// |w| < 2, which covers batch-norm-folded weights).
+// The anchors: ResNet-50's 56×56×64→64 3x3 (padding 1) and a 2048→1000 dense layer.
 nn::Plan anchor(bool conv) {
-  constexpr int kEll = 37, kBits = 13;
-  const nn::ConvGeometry g = conv ? nn::kernels::square_conv(64, 56, 56, 64, 3, 1, 1)
-                                  : nn::kernels::dense_geometry(2048, 1000);
-  core::Prg prg = core::Prg::from_os();
-  nn::Plan p;
-  p.ell = kEll;
-  p.f = p.f_w = 12;
-  p.tensors = {{g.in_c, g.in_h, g.in_w}, {g.out_c, g.out_h(), g.out_w()}};
-  nn::HeTerm t;
-  t.geometry = g;
-  t.dense = !conv;
-  t.weight_bits = kBits;
-  t.weights = weights_for(prg, g.weight_count(), kBits);
-  nn::AffineStep a;
-  a.out = 1;
-  a.he_terms.push_back(std::move(t));
-  a.bias.assign(p.tensors[1].size(), 0);
-  p.steps.push_back(std::move(a));
-  p.output = 1;
-  return p;
+  return conv ? bench::one_term_plan(nn::kernels::square_conv(64, 56, 56, 64, 3, 1, 1), false)
+              : bench::one_term_plan(nn::kernels::dense_geometry(2048, 1000), true);
 }
 
 std::vector<double> synthetic_input(size_t count) {

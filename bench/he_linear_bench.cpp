@@ -14,6 +14,7 @@
 
 #include "core/prg.h"
 #include "core/thread_pool.h"
+#include "he_linear_plans.h"
 #include "nn/kernels/conv_geometry.h"
 #include "nn/plan.h"
 #include "protocol/linear/he_linear.h"
@@ -24,24 +25,7 @@ using namespace pg;
 using protocol::HePacking;
 
 nn::Plan cifar_conv_plan() {
-  const auto g = nn::kernels::square_conv(64, 32, 32, 64, 3, 1, 1);
-  core::Prg prg = core::Prg::from_os();
-  nn::Plan p;
-  p.ell = 37;
-  p.f = p.f_w = 12;
-  p.tensors = {{64, 32, 32}, {64, 32, 32}};
-  nn::HeTerm t;
-  t.geometry = g;
-  t.weight_bits = 13;
-  t.weights.resize(g.weight_count());
-  for (auto& w : t.weights) w = int64_t(prg.uniform_below((1 << 14) - 1)) - ((1 << 13) - 1);
-  nn::AffineStep a;
-  a.out = 1;
-  a.he_terms.push_back(std::move(t));
-  a.bias.assign(p.tensors[1].size(), 0);
-  p.steps.push_back(std::move(a));
-  p.output = 1;
-  return p;
+  return bench::one_term_plan(nn::kernels::square_conv(64, 32, 32, 64, 3, 1, 1), false);
 }
 
 // One client/server pair per (packing, threads), built on first use.

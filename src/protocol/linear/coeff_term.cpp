@@ -14,10 +14,6 @@
 namespace pg::protocol {
 namespace {
 
-uint64_t low_mask(int ell) {
-  return ell >= 64 ? ~uint64_t{0} : (uint64_t{1} << ell) - 1;
-}
-
 // Δ_top = 2^s·P_drop mod each prime (kCkks): after the switch the scale is exactly 2^s.
 std::vector<uint64_t> ckks_factor(const TermParams& p, const he::Context& ctx) {
   std::vector<uint64_t> f(p.primes.size());
@@ -71,25 +67,11 @@ core::Bytes coeff_encrypt(const TermSetup& s, const he::ContextPtr& ctx, const h
                           uint32_t k, std::span<const uint64_t> r, core::Prg& prg,
                           core::ThreadPool* pool) {
   const CoeffLayout& l = *s.coeff;
-  if (r.size() != s.in_size) {
-    throw std::invalid_argument("HE encrypt: term " + std::to_string(k) + " takes " +
-                                std::to_string(s.in_size) + " mask values, got " +
-                                std::to_string(r.size()));
-  }
-  const uint64_t mask = low_mask(s.shape.ell);
-  std::vector<uint64_t> masked(r.begin(), r.end());
-  for (auto& v : masked) v &= mask;
-  core::Bytes out = encrypt_request(
-      *ctx, sym, k, l.input_polys(),
-      [&](size_t i, he::Plaintext& pt) {
-        std::vector<uint64_t> coeffs(l.degree());
-        l.pack_input(masked, i, coeffs);
-        encode_input(s, ctx, coeffs, pt);
-        core::secure_zero(coeffs.data(), coeffs.size() * sizeof(uint64_t));
-      },
-      prg, pool);
-  core::secure_zero(masked.data(), masked.size() * sizeof(uint64_t));
-  return out;
+  return encrypt_mask(
+      *ctx, sym, k, r, s.in_size, s.shape.ell, l.input_polys(), l.degree(),
+      [&](std::span<const uint64_t> x, size_t i, std::span<uint64_t> v) { l.pack_input(x, i, v); },
+      [&](std::span<const uint64_t> v, he::Plaintext& pt) { encode_input(s, ctx, v, pt); }, prg,
+      pool);
 }
 
 core::Result<std::vector<uint64_t>> coeff_decrypt(const TermSetup& s, const he::ContextPtr& ctx,
@@ -98,7 +80,7 @@ core::Result<std::vector<uint64_t>> coeff_decrypt(const TermSetup& s, const he::
                                                   core::ThreadPool* pool) {
   const TermParams& p = s.params;
   const he::CoeffEncoder enc(ctx);
-  const uint64_t mask = low_mask(s.shape.ell);
+  const uint64_t mask = ring_mask(s.shape.ell);
   std::vector<uint64_t> c(s.out_size, 0);
   const ReplyLayout layout{p.reply_level, p.drop_bits,
                            [&](size_t o) { return std::span<const uint32_t>(s.reply_coeffs[o]); },
@@ -127,17 +109,7 @@ CoeffTermServer::CoeffTermServer(const TermSetup& s, he::ContextPtr ctx,
                                  core::ThreadPool* pool)
     : s_(&s), ctx_(std::move(ctx)), weights_(weights.begin(), weights.end()) {
   const CoeffLayout& l = *s.coeff;
-  if (weights.size() != s.g.weight_count()) {
-    throw std::invalid_argument("HE server: a term has " + std::to_string(weights.size()) +
-                                " weights, its geometry " + std::to_string(s.g.weight_count()));
-  }
-  const int64_t bound = int64_t{1} << s.shape.weight_bits;
-  for (int64_t w : weights) {
-    if (w <= -bound || w >= bound) {
-      throw std::invalid_argument("HE server: a weight exceeds the public bound 2^" +
-                                  std::to_string(s.shape.weight_bits));
-    }
-  }
+  check_weights(s, weights);
   first_.resize(l.output_polys());
   size_t total = 0;
   for (size_t o = 0; o < l.output_polys(); ++o) {
@@ -201,7 +173,7 @@ size_t CoeffTermServer::output(size_t o, const std::vector<he::Ciphertext>& in,
   ev.inner_product_plain(cts, kernels, acc);
   // The mask T at the output coefficients (the others are never sent).
   const auto& coeffs = s.reply_coeffs[o];
-  const uint64_t mask = low_mask(s.shape.ell);
+  const uint64_t mask = ring_mask(s.shape.ell);
   he::Plaintext pt;
   if (p.scheme == HeScheme::kPow2) {
     std::vector<uint64_t> m(ctx.n(), 0);

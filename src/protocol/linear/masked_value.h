@@ -9,6 +9,11 @@
 
 namespace pg::protocol {
 
+// The low ℓ bits (1 ≤ ℓ ≤ 64): reduction mod 2^ℓ.
+inline uint64_t ring_mask(int ell) {
+  return ell >= 64 ? ~uint64_t{0} : (uint64_t{1} << ell) - 1;
+}
+
 // h uniform below 2^bits (0 ≤ bits ≤ 127).
 inline he::u128 draw_high_mask(core::Prg& prg, int bits) {
   const he::u128 v = (he::u128(prg.next_u64()) << 64) | prg.next_u64();

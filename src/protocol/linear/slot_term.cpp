@@ -18,10 +18,6 @@ namespace {
 
 using Kind = SlotLayout::Kind;
 
-uint64_t low_mask(int ell) {
-  return ell >= 64 ? ~uint64_t{0} : (uint64_t{1} << ell) - 1;
-}
-
 std::vector<uint32_t> all_coeffs(size_t n) {
   std::vector<uint32_t> c(n);
   std::iota(c.begin(), c.end(), 0u);
@@ -47,25 +43,14 @@ core::Bytes slot_encrypt(const TermSetup& s, const he::ContextPtr& ctx, const he
                          uint32_t k, std::span<const uint64_t> r, core::Prg& prg,
                          core::ThreadPool* pool) {
   const SlotLayout& l = *s.slot;
-  if (r.size() != s.in_size) {
-    throw std::invalid_argument("HE encrypt: term " + std::to_string(k) + " takes " +
-                                std::to_string(s.in_size) + " mask values");
-  }
   const BatchEncoder enc(ctx, s.params.plain_primes);
-  const uint64_t mask = low_mask(s.shape.ell);
-  std::vector<uint64_t> masked(r.begin(), r.end());
-  for (auto& v : masked) v &= mask;
-  core::Bytes out = encrypt_request(
-      *ctx, sym, k, l.input_cts(),
-      [&](size_t i, he::Plaintext& pt) {
-        std::vector<uint64_t> slots(l.slots());
-        l.pack_input(masked, i, slots);
-        enc.encode_masked(slots, {}, s.shape.ell, s.params.top_level(), true, pt);
-        core::secure_zero(slots.data(), slots.size() * sizeof(uint64_t));
+  return encrypt_mask(
+      *ctx, sym, k, r, s.in_size, s.shape.ell, l.input_cts(), l.slots(),
+      [&](std::span<const uint64_t> x, size_t i, std::span<uint64_t> v) { l.pack_input(x, i, v); },
+      [&](std::span<const uint64_t> v, he::Plaintext& pt) {
+        enc.encode_masked(v, {}, s.shape.ell, s.params.top_level(), true, pt);
       },
       prg, pool);
-  core::secure_zero(masked.data(), masked.size() * sizeof(uint64_t));
-  return out;
 }
 
 core::Result<std::vector<uint64_t>> slot_decrypt(const TermSetup& s, const he::ContextPtr& ctx,
@@ -76,7 +61,7 @@ core::Result<std::vector<uint64_t>> slot_decrypt(const TermSetup& s, const he::C
   const TermParams& p = s.params;
   const BatchEncoder enc(ctx, p.plain_primes);
   const auto coeffs = all_coeffs(ctx->n());
-  const uint64_t mask = low_mask(s.shape.ell);
+  const uint64_t mask = ring_mask(s.shape.ell);
   std::vector<std::vector<uint64_t>> values(l.output_cts());
   const ReplyLayout layout{p.reply_level, p.drop_bits,
                            [&](size_t) { return std::span<const uint32_t>(coeffs); },
@@ -103,17 +88,7 @@ SlotTermServer::SlotTermServer(const TermSetup& s, he::ContextPtr ctx,
       enc_(ctx, s.params.plain_primes),
       weights_(weights.begin(), weights.end()) {
   const SlotLayout& l = *s.slot;
-  if (weights.size() != s.g.weight_count()) {
-    throw std::invalid_argument("HE server: a term has " + std::to_string(weights.size()) +
-                                " weights, its geometry " + std::to_string(s.g.weight_count()));
-  }
-  const int64_t bound = int64_t{1} << s.shape.weight_bits;
-  for (int64_t w : weights) {
-    if (w <= -bound || w >= bound) {
-      throw std::invalid_argument("HE server: a weight exceeds the public bound 2^" +
-                                  std::to_string(s.shape.weight_bits));
-    }
-  }
+  check_weights(s, weights);
   out_slots_.assign(l.output_cts(), {});
   out_index_.assign(l.output_cts(), {});
   for (const SlotOutput& so : l.outputs()) {
@@ -314,7 +289,7 @@ void SlotTermServer::finish(size_t o, he::Ciphertext& acc, const he::Encryptor& 
   const TermSetup& s = *s_;
   const TermParams& p = s.params;
   const he::Evaluator ev(ctx_);
-  const uint64_t mask = low_mask(s.shape.ell);
+  const uint64_t mask = ring_mask(s.shape.ell);
   // T = t + 2^ℓ·h on every slot; the output slots hand their t to the server's share.
   std::vector<he::u128> h(enc_.slots());
   std::vector<uint64_t> t(enc_.slots());

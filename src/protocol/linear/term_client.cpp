@@ -1,8 +1,10 @@
 #include "protocol/linear/term_client.h"
 
+#include <stdexcept>
 #include <string>
 
 #include "core/secure.h"
+#include "protocol/linear/masked_value.h"
 #include "protocol/linear/term_codec.h"
 
 namespace pg::protocol {
@@ -31,6 +33,33 @@ core::Bytes encrypt_request(const he::Context& ctx, const he::Encryptor& sym, ui
   });
   core::secure_zero(seeds.data(), seeds.size() * sizeof(core::Seed));
   return save_request(ctx, k, cts);
+}
+
+core::Bytes encrypt_mask(
+    const he::Context& ctx, const he::Encryptor& sym, uint32_t k, std::span<const uint64_t> r,
+    size_t in_size, int ell, size_t count, size_t width,
+    const std::function<void(std::span<const uint64_t>, size_t, std::span<uint64_t>)>& pack,
+    const std::function<void(std::span<const uint64_t>, he::Plaintext&)>& encode, core::Prg& prg,
+    core::ThreadPool* pool) {
+  if (r.size() != in_size) {
+    throw std::invalid_argument("HE encrypt: term " + std::to_string(k) + " takes " +
+                                std::to_string(in_size) + " mask values, got " +
+                                std::to_string(r.size()));
+  }
+  const uint64_t mask = ring_mask(ell);
+  std::vector<uint64_t> masked(r.begin(), r.end());
+  for (auto& v : masked) v &= mask;
+  core::Bytes out = encrypt_request(
+      ctx, sym, k, count,
+      [&](size_t i, he::Plaintext& pt) {
+        std::vector<uint64_t> values(width);
+        pack(masked, i, values);
+        encode(values, pt);
+        core::secure_zero(values.data(), values.size() * sizeof(uint64_t));
+      },
+      prg, pool);
+  core::secure_zero(masked.data(), masked.size() * sizeof(uint64_t));
+  return out;
 }
 
 core::Status decrypt_reply(const he::Context& ctx, const he::Decryptor& dec, uint32_t k,

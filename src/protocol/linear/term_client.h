@@ -24,6 +24,16 @@ core::Bytes encrypt_request(const he::Context& ctx, const he::Encryptor& sym, ui
                             size_t count, const std::function<void(size_t, he::Plaintext&)>& encode,
                             core::Prg& prg, core::ThreadPool* pool);
 
+// The request for mask r of a term with `in_size` inputs in Z_{2^ell}: checks r's size (throws
+// std::invalid_argument), reduces it, and encrypts `count` inputs of `width` values each, laid
+// out by pack(r, i, values) and encoded by encode(values, pt).
+core::Bytes encrypt_mask(
+    const he::Context& ctx, const he::Encryptor& sym, uint32_t k, std::span<const uint64_t> r,
+    size_t in_size, int ell, size_t count, size_t width,
+    const std::function<void(std::span<const uint64_t>, size_t, std::span<uint64_t>)>& pack,
+    const std::function<void(std::span<const uint64_t>, he::Plaintext&)>& encode, core::Prg& prg,
+    core::ThreadPool* pool);
+
 // The reply layout: per output ciphertext, the c0 coefficients it carries.
 struct ReplyLayout {
   size_t level = 0;

@@ -185,6 +185,20 @@ std::optional<TermSetup> setup_term(const nn::HeTerm& term, int ell, int sigma, 
   return best;
 }
 
+void check_weights(const TermSetup& s, std::span<const int64_t> weights) {
+  if (weights.size() != s.g.weight_count()) {
+    throw std::invalid_argument("HE server: a term has " + std::to_string(weights.size()) +
+                                " weights, its geometry " + std::to_string(s.g.weight_count()));
+  }
+  const int64_t bound = int64_t{1} << s.shape.weight_bits;
+  uint64_t outside = 0;
+  for (int64_t w : weights) outside |= uint64_t(w <= -bound) | uint64_t(w >= bound);
+  if (outside) {
+    throw std::invalid_argument("HE server: a weight exceeds the public bound 2^" +
+                                std::to_string(s.shape.weight_bits));
+  }
+}
+
 PlanSetup PlanSetup::build(const nn::Plan& architecture, const HeOptions& options) {
   architecture.validate();
   PlanSetup ps;
