@@ -1,0 +1,117 @@
+#include "nn/kernels/modular_conv.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "nn/kernels/scratch.h"
+
+namespace pg::nn::kernels {
+namespace {
+
+using U128 = Uint128;
+
+// Transposed im2col of one group: cols[pixel][k], k = (c, dy, dx); padding is 0.
+void im2col_transposed(const ConvGeometry& g, int group, const uint64_t* x, uint64_t* cols) {
+  const int cin = g.in_c / g.groups, oh = g.out_h(), ow = g.out_w();
+  const size_t k_count = g.taps();
+  for (int oy = 0; oy < oh; ++oy) {
+    for (int ox = 0; ox < ow; ++ox) {
+      uint64_t* col = cols + (size_t(oy) * ow + ox) * k_count;
+      for (int c = 0; c < cin; ++c) {
+        const uint64_t* chan = x + size_t(group * cin + c) * g.in_h * g.in_w;
+        for (int dy = 0; dy < g.kh; ++dy) {
+          const int iy = oy * g.stride_h - g.pad_top + dy;
+          for (int dx = 0; dx < g.kw; ++dx) {
+            const int ix = ox * g.stride_w - g.pad_left + dx;
+            const bool in = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
+            *col++ = in ? chan[size_t(iy) * g.in_w + ix] : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+ModularConv::ModularConv(const ConvGeometry& g, std::span<const int64_t> weights, uint64_t p)
+    : g_(g), p_(p) {
+  g_.validate();
+  if (p < 3 || p % 2 == 0 || p >= (uint64_t{1} << 62)) {
+    throw std::invalid_argument("ModularConv: the modulus must be odd and in [3, 2^62)");
+  }
+  if (weights.size() != g_.weight_count()) {
+    throw std::invalid_argument("ModularConv: weight count does not match the geometry");
+  }
+  // Products summed between reductions: p + chunk · (p-1)² < 2^128.
+  chunk_ = size_t(std::min<U128>((~U128(0) - p) / (U128(p - 1) * (p - 1)), U128(1) << 40));
+  const U128 mu = ~U128(0) / p;  // = floor(2^128 / p) since p is not a power of two
+  mu0_ = uint64_t(mu);
+  mu1_ = uint64_t(mu >> 64);
+  w_.reserve(weights.size());
+  for (int64_t w : weights) {
+    const uint64_t a = uint64_t(w < 0 ? -(w + 1) : w) % p;  // |w| - 1 or w, without overflow
+    w_.push_back(w < 0 ? (p - a - 1) % p : a);              // -|w| mod p
+  }
+}
+
+uint64_t ModularConv::reduce(U128 a) const {
+  // Barrett with μ = floor(2^128 / p) = μ1·2^64 + μ0: q = floor(a·μ / 2^128) up to 2 too small;
+  // only its low 64 bits are needed because the remainder is < 3p < 2^64.
+  const uint64_t mu0 = mu0_, mu1 = mu1_;
+  const uint64_t a0 = uint64_t(a), a1 = uint64_t(a >> 64);
+  const U128 t1 = U128(a0) * mu1 + uint64_t((U128(a0) * mu0) >> 64);
+  const U128 t2 = U128(a1) * mu0;
+  const U128 mid = U128(uint64_t(t1)) + uint64_t(t2);
+  const uint64_t q = a1 * mu1 + uint64_t(t1 >> 64) + uint64_t(t2 >> 64) + uint64_t(mid >> 64);
+  uint64_t r = a0 - q * p_;
+  r -= p_ & (uint64_t{0} - uint64_t(r >= p_));
+  r -= p_ & (uint64_t{0} - uint64_t(r >= p_));
+  return r;
+}
+
+void ModularConv::apply(std::span<const uint64_t> x, std::span<uint64_t> y,
+                        core::ThreadPool& pool) const {
+  if (x.size() != g_.in_size() || y.size() != g_.out_size()) {
+    throw std::invalid_argument("ModularConv: input or output size does not match the geometry");
+  }
+  uint64_t out_of_range = 0;
+  for (uint64_t v : x) out_of_range |= uint64_t(v >= p_);
+  if (out_of_range) throw std::invalid_argument("ModularConv: input is not reduced mod p");
+  const size_t k = g_.taps(), pix = size_t(g_.out_h()) * g_.out_w(), cout = g_.out_c / g_.groups;
+  auto& cols = scratch_u64(k * pix);
+  for (int grp = 0; grp < g_.groups; ++grp) {
+    im2col_transposed(g_, grp, x.data(), cols.data());
+    const uint64_t* w = w_.data() + size_t(grp) * cout * k;
+    uint64_t* out = y.data() + size_t(grp) * cout * pix;
+    // 2 × 2 register blocks of 128-bit accumulators over (output row, pixel).
+    pool.parallel_for((pix + 1) / 2, [&](size_t n0, size_t n1) {
+      for (size_t np = n0; np < n1; ++np) {
+        const size_t c0 = 2 * np, c1 = std::min(2 * np + 1, pix - 1);
+        const uint64_t *b0 = cols.data() + c0 * k, *b1 = cols.data() + c1 * k;
+        for (size_t m = 0; m < cout; m += 2) {
+          const size_t m1 = std::min(m + 1, cout - 1);
+          const uint64_t *a0 = w + m * k, *a1 = w + m1 * k;
+          U128 s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+          for (size_t i0 = 0; i0 < k; i0 += chunk_) {
+            // Each sum stays below p + chunk · (p-1)² < 2^128; fold it back below p after.
+            const size_t i1 = std::min(k, i0 + chunk_);
+            for (size_t i = i0; i < i1; ++i) {
+              s00 += U128(a0[i]) * b0[i];
+              s01 += U128(a0[i]) * b1[i];
+              s10 += U128(a1[i]) * b0[i];
+              s11 += U128(a1[i]) * b1[i];
+            }
+            if (i1 < k) s00 = reduce(s00), s01 = reduce(s01), s10 = reduce(s10), s11 = reduce(s11);
+          }
+          out[m * pix + c0] = reduce(s00);
+          out[m * pix + c1] = reduce(s01);
+          out[m1 * pix + c0] = reduce(s10);
+          out[m1 * pix + c1] = reduce(s11);
+        }
+      }
+    });
+  }
+}
+
+}  // namespace pg::nn::kernels
