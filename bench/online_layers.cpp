@@ -9,11 +9,13 @@
 // prediction next to each measurement, and flags layers where kAuto missed the fastest method.
 //
 // Usage: online_layers [--ell N] [--repeat N] [--threads 1,2] [--methods] [--network NAME]
+//                      [--calibrate]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <string>
@@ -36,17 +38,31 @@ struct Options {
   int ell = 37;
   int repeat = 7;
   std::vector<size_t> threads = {1, 2};
-  bool methods = false;  // print every exact method's time too
-  std::string network;   // only this network (substring), or all
+  bool methods = false;    // print every exact method's time too
+  bool calibrate = false;  // print the cost model's calibration data instead
+  std::string network;     // only this network (substring), or all
 };
+
+// On one thread the calling thread's CPU time (robust on a shared machine: time slices taken by
+// other processes do not count); on more, wall time.
+bool g_cpu_time = false;
+
+double now_seconds() {
+  if (g_cpu_time) {
+    timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 double median_seconds(int repeat, const std::function<void()>& fn) {
   fn();  // warm-up: prepared weights, scratch buffers, caches
   std::vector<double> t;
   for (int i = 0; i < repeat; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
+    const double t0 = now_seconds();
     fn();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    t.push_back(now_seconds() - t0);
   }
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
@@ -92,8 +108,10 @@ Row measure(const Layer& l, size_t threads, const Options& o, pg::core::Prg& prg
 }
 
 void print_table(size_t threads, const Options& o) {
-  std::printf("\n### %zu thread%s, ell = %d (medians of %d runs, ms)\n\n", threads,
-              threads == 1 ? "" : "s", o.ell, o.repeat);
+  g_cpu_time = threads == 1;
+  std::printf("\n### %zu thread%s, ell = %d (medians of %d runs, ms, %s)\n\n", threads,
+              threads == 1 ? "" : "s", o.ell, o.repeat,
+              g_cpu_time ? "thread CPU time" : "wall time");
   std::printf(
       "| network | layer | x | MMAC | exact (kAuto) | method | model | best method | double | "
       "direct | Delphi-style | exact/double | exact/Delphi |\n");
@@ -136,6 +154,40 @@ void print_table(size_t threads, const Options& o) {
   }
 }
 
+// --calibrate: one CSV line per (layer, method) with the cost model's work units and the measured
+// single-thread time, the data the constants in ring_conv_cost.cpp were fitted to.
+void print_calibration(const Options& o) {
+  g_cpu_time = true;
+  auto prg = pg::core::Prg::from_os();
+  std::vector<Layer> layers = pg::bench::benchmark_layers();
+  for (int c : {8, 32, 128}) {
+    for (int hw : {6, 14, 28}) layers.push_back({"extra", "conv3x3", pg::bench::conv3(c, hw, c)});
+  }
+  layers.push_back({"extra", "conv5x5", square_conv(32, 20, 20, 32, 5, 1, 2)});
+  layers.push_back({"extra", "conv1x1", square_conv(128, 16, 16, 64, 1)});
+  layers.push_back({"extra", "dw3x3", square_conv(64, 16, 16, 64, 3, 1, 1, 64)});
+  layers.push_back({"extra", "FC", dense_geometry(4096, 256)});
+  std::printf("layer,method,seconds");
+  for (int k = 0; k < kCostTerms; ++k) std::printf(",u%d", k);
+  std::printf("\n");
+  pg::core::ThreadPool pool(1);
+  for (const Layer& l : layers) {
+    const auto w = pg::bench::trained_like_weights(l.g, prg);
+    const auto x = pg::bench::uniform_shares(l.g.in_size(), prg);
+    RingConv conv(l.g, w);
+    std::vector<uint64_t> y(l.g.out_size());
+    for (RingMethod m : kExactMethods) {
+      CostUnits u;
+      if (!cost_units(l.g, conv.bound(), m, o.ell, u)) continue;
+      if (m == RingMethod::kDirect && l.g.out_size() * l.g.taps() > 20'000'000) continue;
+      const double s = median_seconds(o.repeat, [&] { conv.apply(x, o.ell, y, m, &pool); });
+      std::printf("%s %s,%s,%.9g", l.network.c_str(), l.name.c_str(), method_name(m), s);
+      for (double v : u) std::printf(",%.6g", v);
+      std::printf("\n");
+    }
+  }
+}
+
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -152,12 +204,14 @@ Options parse(int argc, char** argv) {
       }
     } else if (a == "--methods") {
       o.methods = true;
+    } else if (a == "--calibrate") {
+      o.calibrate = true;
     } else if (a == "--network" && has_value) {
       o.network = argv[++i];
     } else {
       std::fprintf(stderr,
                    "usage: online_layers [--ell N] [--repeat N] [--threads 1,2] [--methods] "
-                   "[--network NAME]\n");
+                   "[--network NAME] [--calibrate]\n");
       std::exit(2);
     }
   }
@@ -172,6 +226,10 @@ Options parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
+  if (o.calibrate) {
+    print_calibration(o);
+    return 0;
+  }
   std::printf(
       "Online linear layers: exact ring kernel vs baselines (weights: trained-like, f_w = 12)\n");
   for (size_t t : o.threads) print_table(t, o);

@@ -1,5 +1,7 @@
 #include "nn/kernels/digit_plan.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <bit>
 #include <stdexcept>
@@ -130,6 +132,51 @@ void split_digits(const uint64_t* x, size_t n, const DigitPlan& plan, double* ou
 
 void split_digits(const uint64_t* x, size_t n, const DigitPlan& plan, int16_t* out, size_t stride) {
   split_all(x, n, plan, out, stride);
+}
+
+void split_digit_pairs(const uint64_t* x0, const uint64_t* x1, size_t stride, size_t n,
+                       const DigitPlan& plan, int32_t* out, size_t plane_stride) {
+  const uint64_t mask = ring_mask(plan.modulus_bits);
+  const size_t planes = plan.planes.size();
+  size_t i = 0;
+  if (stride == 1) {
+    const __m256i vmask = _mm256_set1_epi64x(int64_t(mask)), low16 = _mm256_set1_epi64x(0xFFFF);
+    const __m256i pack = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+    for (; i + 4 <= n; i += 4) {
+      __m256i v0 =
+          _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x0 + i)), vmask);
+      __m256i v1 =
+          x1 ? _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x1 + i)), vmask)
+             : _mm256_setzero_si256();
+      for (size_t j = 0; j < planes; ++j) {
+        const int b = plan.planes[j].width;
+        const __m128i sb = _mm_cvtsi32_si128(b), sb1 = _mm_cvtsi32_si128(b - 1);
+        const __m256i dmask = _mm256_set1_epi64x(int64_t((uint64_t{1} << b) - 1));
+        __m256i d0 = _mm256_and_si256(v0, dmask), d1 = _mm256_and_si256(v1, dmask);
+        const __m256i c0 = _mm256_srl_epi64(d0, sb1), c1 = _mm256_srl_epi64(d1, sb1);
+        d0 = _mm256_sub_epi64(d0, _mm256_sll_epi64(c0, sb));
+        d1 = _mm256_sub_epi64(d1, _mm256_sll_epi64(c1, sb));
+        v0 = _mm256_add_epi64(_mm256_srl_epi64(v0, sb), c0);
+        v1 = _mm256_add_epi64(_mm256_srl_epi64(v1, sb), c1);
+        const __m256i w = _mm256_or_si256(_mm256_and_si256(d0, low16),
+                                          _mm256_slli_epi64(_mm256_and_si256(d1, low16), 16));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + j * plane_stride + i),
+                         _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(w, pack)));
+      }
+    }
+  }
+  for (; i < n; ++i) {
+    uint64_t v0 = x0[i * stride] & mask, v1 = x1 ? x1[i * stride] & mask : 0;
+    for (size_t j = 0; j < planes; ++j) {
+      const int b = plan.planes[j].width;
+      const uint64_t dmask = (uint64_t{1} << b) - 1;
+      const uint64_t d0 = v0 & dmask, c0 = d0 >> (b - 1), d1 = v1 & dmask, c1 = d1 >> (b - 1);
+      const uint64_t lo = (d0 - (c0 << b)) & 0xFFFF, hi = (d1 - (c1 << b)) & 0xFFFF;
+      out[j * plane_stride + i] = int32_t(uint32_t(lo | (hi << 16)));
+      v0 = (v0 >> b) + c0;
+      v1 = (v1 >> b) + c1;
+    }
+  }
 }
 
 int weight_planes_int16(int max_abs_bits) {

@@ -66,6 +66,11 @@ bool int16_plan_possible(int modulus_bits, int row_l1_bits);
 void split_digits(const uint64_t* x, size_t n, const DigitPlan& plan, double* out, size_t stride);
 void split_digits(const uint64_t* x, size_t n, const DigitPlan& plan, int16_t* out, size_t stride);
 
+// The INT16 engine's input words: out[j * plane_stride + i] holds digit j of x0[i * stride] in
+// its low 16 bits and digit j of x1[i * stride] in its high 16 bits (0 when x1 is null).
+void split_digit_pairs(const uint64_t* x0, const uint64_t* x1, size_t stride, size_t n,
+                       const DigitPlan& plan, int32_t* out, size_t plane_stride);
+
 // Balanced 16-bit digits of signed weights: w = Σ_i 2^{16 i} a_i with a_i ∈ [-2^15, 2^15).
 // The number of planes is the least P with 16P - 1 ≥ max_abs_bits.
 int weight_planes_int16(int max_abs_bits);

@@ -80,56 +80,54 @@ DigitPlan Int16Conv::plan(int ell) const {
   return int16_plan(ell, l1_bits_);
 }
 
-void Int16Conv::fill_planes(const int16_t* digits, size_t planes, int32_t* buf) const {
-  const size_t in_words = g_.in_size();
+void Int16Conv::fill_planes(const uint64_t* x, const DigitPlan& plan, int32_t* buf,
+                            core::ThreadPool& pool) const {
   const int ph = phases_h_, pw = phases_w_;
+  const size_t planes = plan.size(), chan = size_t(g_.in_h) * g_.in_w;
   for (size_t j = 0; j < planes; ++j) {
-    const int16_t* d = digits + j * in_words;
-    int32_t* plane = buf + j * plane_words_;
-    std::memset(plane + group_words_ * g_.groups, 0, 8 * sizeof(int32_t));
-    for (int grp = 0; grp < g_.groups; ++grp) {
-      for (int cp = 0; cp < cpairs_; ++cp) {
-        const int c0 = grp * cin_ + 2 * cp;
-        const int16_t* lo = d + size_t(c0) * g_.in_h * g_.in_w;
-        const int16_t* hi = 2 * cp + 1 < cin_ ? lo + size_t(g_.in_h) * g_.in_w : nullptr;
-        int32_t* dst = plane + size_t(grp) * group_words_ + size_t(cp) * ph * pw * hq_ * wq_;
-        for (int py = 0; py < ph; ++py) {
-          for (int px = 0; px < pw; ++px) {
-            for (int qy = 0; qy < hq_; ++qy, dst += wq_) {
-              const int iy = qy * ph + py - g_.pad_top;
-              if (iy < 0 || iy >= g_.in_h) {
-                std::memset(dst, 0, size_t(wq_) * sizeof(int32_t));
-                continue;
-              }
-              const int16_t* lo_row = lo + size_t(iy) * g_.in_w;
-              const int16_t* hi_row = hi ? hi + size_t(iy) * g_.in_w : nullptr;
-              for (int qx = 0; qx < wq_; ++qx) {
-                const int ix = qx * pw + px - g_.pad_left;
-                const bool in = ix >= 0 && ix < g_.in_w;
-                const uint32_t a = in ? uint16_t(lo_row[ix]) : 0;
-                const uint32_t b = in && hi_row ? uint16_t(hi_row[ix]) : 0;
-                dst[qx] = int32_t(a | (b << 16));
-              }
+    std::memset(buf + j * plane_words_ + group_words_ * g_.groups, 0, 8 * sizeof(int32_t));
+  }
+  // One unit = one channel pair of one group: its phase planes in every digit plane.
+  pool.parallel_for(size_t(g_.groups) * cpairs_, [&](size_t u0, size_t u1) {
+    for (size_t u = u0; u < u1; ++u) {
+      const size_t grp = u / cpairs_, cp = u % cpairs_;
+      const uint64_t* lo = x + (grp * cin_ + 2 * cp) * chan;
+      const uint64_t* hi = 2 * cp + 1 < size_t(cin_) ? lo + chan : nullptr;
+      int32_t* dst = buf + grp * group_words_ + cp * ph * pw * hq_ * wq_;
+      for (int py = 0; py < ph; ++py) {
+        for (int px = 0; px < pw; ++px) {
+          // Phase columns qx in [q0, q1) read input columns qx · pw + px - pad_left.
+          const int q0 = std::min(wq_, std::max(0, (g_.pad_left - px + pw - 1) / pw));
+          const int q1 = std::max(q0, std::min(wq_, (g_.in_w + g_.pad_left - px + pw - 1) / pw));
+          for (int qy = 0; qy < hq_; ++qy, dst += wq_) {
+            const int iy = qy * ph + py - g_.pad_top;
+            for (size_t j = 0; j < planes; ++j) {
+              int32_t* row = dst + j * plane_words_;
+              const bool in = iy >= 0 && iy < g_.in_h;
+              std::fill(row, row + (in ? q0 : wq_), 0);
+              if (in) std::fill(row + q1, row + wq_, 0);
             }
+            if (iy < 0 || iy >= g_.in_h || q1 == q0) continue;
+            const size_t first = size_t(iy) * g_.in_w + size_t(q0 * pw + px - g_.pad_left);
+            split_digit_pairs(lo + first, hi ? hi + first : nullptr, size_t(pw), size_t(q1 - q0),
+                              plan, dst + q0, plane_words_);
           }
         }
       }
     }
-  }
+  });
 }
 
-void Int16Conv::apply_dense(const std::vector<int16_t>& digits, const DigitPlan& plan, uint64_t* y,
+void Int16Conv::apply_dense(const uint64_t* x, const DigitPlan& plan, uint64_t* y,
                             core::ThreadPool& pool) const {
   auto& pairs = scratch_words(plan.size() * cpairs_);
   for (int grp = 0; grp < g_.groups; ++grp) {
-    for (size_t j = 0; j < plan.size(); ++j) {
-      const int16_t* d = digits.data() + j * g_.in_c + size_t(grp) * cin_;
-      for (int cp = 0; cp < cpairs_; ++cp) {
-        const int16_t hi = 2 * cp + 1 < cin_ ? d[2 * cp + 1] : 0;
-        pairs[j * cpairs_ + cp] =
-            int32_t(uint32_t(uint16_t(d[2 * cp])) | (uint32_t(uint16_t(hi)) << 16));
-      }
-    }
+    // Channel pair (2p, 2p+1) of the group is x[2p], x[2p+1]: stride 2 over the group's inputs.
+    const uint64_t* xg = x + size_t(grp) * cin_;
+    const size_t full = size_t(cin_ / 2);
+    split_digit_pairs(xg, xg + 1, 2, full, plan, pairs.data(), cpairs_);
+    if (cin_ % 2)
+      split_digit_pairs(xg + cin_ - 1, nullptr, 1, 1, plan, pairs.data() + full, cpairs_);
     int16_gemv(groups_[grp], plan, pairs.data(), y + size_t(grp) * cout_, pool);
   }
 }
@@ -140,13 +138,11 @@ void Int16Conv::apply(std::span<const uint64_t> x, int ell, std::span<uint64_t> 
     throw std::invalid_argument("Int16Conv: input or output size does not match the geometry");
   }
   const DigitPlan p = plan(ell);
-  auto& digits = scratch_digits(p.size() * x.size());
-  split_digits(x.data(), x.size(), p, digits.data(), x.size());
   if (dense_) {
-    apply_dense(digits, p, y.data(), pool);
+    apply_dense(x.data(), p, y.data(), pool);
   } else {
     auto& buf = scratch_words(p.size() * plane_words_);
-    fill_planes(digits.data(), p.size(), buf.data());
+    fill_planes(x.data(), p, buf.data(), pool);
     const size_t pix = size_t(g_.out_h()) * g_.out_w();
     for (int grp = 0; grp < g_.groups; ++grp) {
       Int16Source src{buf.data() + size_t(grp) * group_words_, plane_words_, kpair_offset_.data(),

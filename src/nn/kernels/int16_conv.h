@@ -35,8 +35,9 @@ class Int16Conv {
              core::ThreadPool& pool) const;
 
  private:
-  void fill_planes(const int16_t* digits, size_t planes, int32_t* buf) const;
-  void apply_dense(const std::vector<int16_t>& digits, const DigitPlan& plan, uint64_t* y,
+  void fill_planes(const uint64_t* x, const DigitPlan& plan, int32_t* buf,
+                   core::ThreadPool& pool) const;
+  void apply_dense(const uint64_t* x, const DigitPlan& plan, uint64_t* y,
                    core::ThreadPool& pool) const;
 
   ConvGeometry g_;

@@ -69,31 +69,8 @@ inline void micro_kernel(const int32_t* panel, const int32_t* const* bptr, const
 
 void gemm_vector_group(const Int16Weights& a, const DigitPlan& plan, const Int16Source& x,
                        const ColumnVector* vec, uint64_t* out, size_t out_stride) {
-  __m256i acc[kInt16Mr * kInt16Nv];
-  for (size_t j = 0; j < plan.size(); ++j) {
-    const int32_t* base = x.data + j * x.plane_stride;
-    const int32_t* bptr[kInt16Nv];
-    for (int v = 0; v < kInt16Nv; ++v) bptr[v] = base + vec[v].src;
-    for (int i = 0; i < a.planes(); ++i) {
-      const int shift = 16 * i + plan.planes[j].offset;
-      if (shift >= plan.modulus_bits) continue;  // 2^shift ≡ 0 mod 2^L
-      const bool first = i == 0 && j == 0;       // shift 0 < L: always runs, and runs first
-      for (size_t rb = 0; rb < a.row_blocks(); ++rb) {
-        micro_kernel<kInt16Nv>(a.panel(i, rb), bptr, x.kpair_offset, a.kpairs(), acc);
-        const size_t rows = std::min<size_t>(kInt16Mr, a.rows() - rb * kInt16Mr);
-        for (size_t r = 0; r < rows; ++r) {
-          uint64_t* row = out + (rb * kInt16Mr + r) * out_stride;
-          for (int v = 0; v < kInt16Nv; ++v) {
-            if (!vec[v].count) continue;
-            if (first) {
-              add_shifted<true>(acc[r * kInt16Nv + v], row + vec[v].dst, vec[v].count, shift);
-            } else {
-              add_shifted<false>(acc[r * kInt16Nv + v], row + vec[v].dst, vec[v].count, shift);
-            }
-          }
-        }
-      }
-    }
+  for (size_t rb = 0; rb < a.row_blocks(); ++rb) {
+    int16_gemm_block(a, rb, plan, x, vec, out + rb * kInt16Mr * out_stride, out_stride);
   }
 }
 
@@ -145,6 +122,34 @@ void gemv_plane_groups(const Int16Weights& a, const DigitPlan& plan, const int32
 }
 
 }  // namespace
+
+void int16_gemm_block(const Int16Weights& a, size_t rb, const DigitPlan& plan, const Int16Source& x,
+                      const ColumnVector* vec, uint64_t* out, size_t out_stride) {
+  __m256i acc[kInt16Mr * kInt16Nv];
+  const size_t rows = std::min<size_t>(kInt16Mr, a.rows() - rb * kInt16Mr);
+  for (size_t j = 0; j < plan.size(); ++j) {
+    const int32_t* base = x.data + j * x.plane_stride;
+    const int32_t* bptr[kInt16Nv];
+    for (int v = 0; v < kInt16Nv; ++v) bptr[v] = base + vec[v].src;
+    for (int i = 0; i < a.planes(); ++i) {
+      const int shift = 16 * i + plan.planes[j].offset;
+      if (shift >= plan.modulus_bits) continue;  // 2^shift ≡ 0 mod 2^L
+      const bool first = i == 0 && j == 0;       // shift 0 < L: always runs, and runs first
+      micro_kernel<kInt16Nv>(a.panel(i, rb), bptr, x.kpair_offset, a.kpairs(), acc);
+      for (size_t r = 0; r < rows; ++r) {
+        uint64_t* row = out + r * out_stride;
+        for (int v = 0; v < kInt16Nv; ++v) {
+          if (!vec[v].count) continue;
+          if (first) {
+            add_shifted<true>(acc[r * kInt16Nv + v], row + vec[v].dst, vec[v].count, shift);
+          } else {
+            add_shifted<false>(acc[r * kInt16Nv + v], row + vec[v].dst, vec[v].count, shift);
+          }
+        }
+      }
+    }
+  }
+}
 
 Int16Weights::Int16Weights(size_t rows, size_t kpairs, int max_abs_bits,
                            const std::function<int64_t(size_t, size_t)>& weight)

@@ -80,6 +80,11 @@ void int16_gemm(const Int16Weights& a, const DigitPlan& plan, const Int16Source&
 void int16_gemm_groups(const Int16Weights& a, const DigitPlan& plan, const Int16Source& x,
                        uint64_t* out, size_t out_stride, size_t g0, size_t g1);
 
+// One row block rb (rows rb·kInt16Mr + r, r < kInt16Mr) of the product for the kInt16Nv column
+// vectors vec: out[r * out_stride + vec[v].dst + i] = (A · X) mod 2^L, all passes.
+void int16_gemm_block(const Int16Weights& a, size_t rb, const DigitPlan& plan, const Int16Source& x,
+                      const ColumnVector* vec, uint64_t* out, size_t out_stride);
+
 // Matrix-vector: out[m] = Σ_k A[m][k] x[k] mod 2^L, with x given as digit planes of k-pairs
 // (x_pairs[j * kpairs + p] holds digits 2p and 2p+1 of plane j). Splits rows across threads.
 void int16_gemv(const Int16Weights& a, const DigitPlan& plan, const int32_t* x_pairs, uint64_t* out,

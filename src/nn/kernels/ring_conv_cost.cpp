@@ -1,6 +1,7 @@
 #include "nn/kernels/ring_conv_cost.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "nn/kernels/fp64_conv.h"
 #include "nn/kernels/int16_conv.h"
@@ -9,47 +10,51 @@
 namespace pg::nn::kernels {
 namespace {
 
-// Seconds per unit of work, single thread (see the header for how they were obtained).
-struct Rates {
-  double call = 4e-6;           // fixed cost of a call (scratch, plan, thread fork/join)
-  double int16_mac = 12.5e-12;  // one multiply-accumulate of one INT16 pass
-  double int16_fill = 1.0e-9;   // one input element of one digit plane laid out for the GEMM
-  double int16_out = 1.0e-9;    // one output element of one pass (the uint64 epilogue)
-  double fp64_mac = 70e-12;     // one multiply-accumulate of one FP64 plane (OpenBLAS)
-  double fp64_col = 1.0e-9;     // one im2col entry of one plane, plus the digit conversion
-  double wino_in = 2.5e-9;      // one transformed input value (per position and channel)
-  double wino_out = 2.5e-9;     // one transformed output value (per position and channel)
-  double direct_mac = 1.9e-9;   // one multiply-accumulate of the naive direct loop
-  double thread_gain = 0.55;    // parallel time on two threads relative to one
+// Seconds per unit of each term on one thread (see the header for how they were fitted).
+constexpr CostUnits kSeconds = {
+    2.4e-6,    // kCall
+    12.8e-12,  // kInt16Mac
+    0.46e-9,   // kInt16In
+    0.25e-9,   // kInt16Out
+    44e-12,    // kFp64Mac
+    0.78e-9,   // kFp64Col
+    0.54e-9,   // kFp64Weight
+    0.6e-9,    // kWino2In
+    0.89e-9,   // kWino4In
+    1.04e-9,   // kWino2Out
+    1.42e-9,   // kWino4Out
+    1.3e-9,    // kDirectMac
 };
-constexpr Rates kRates{};
+// Terms that do not shrink with more threads.
+constexpr bool kSerial[kCostTerms] = {true,  false, false, false, false, true,
+                                      false, false, false, false, false, false};
+// Time of the parallel terms on two or more threads relative to one (measured: two cores).
+constexpr double kParallelFactor = 0.55;
 
-double parallel(double seconds, size_t threads) {
-  return threads > 1 ? seconds * kRates.thread_gain : seconds;
-}
-
-double winograd_seconds(const ConvGeometry& g, const WeightBound& bound, WinogradTile tile,
-                        GemmBackend backend, int ell, size_t threads) {
-  const int m = tile == WinogradTile::kF2 ? 2 : 4, n = m + 2,
-            shift = tile == WinogradTile::kF2 ? 2 : 6;
+void winograd_units(const ConvGeometry& g, const WeightBound& bound, WinogradTile tile,
+                    GemmBackend backend, int ell, CostUnits& u) {
+  const int m = tile == WinogradTile::kF2 ? 2 : 4, n = m + 2;
+  const int bits = ell + (tile == WinogradTile::kF2 ? 2 : 6);
   const double tiles = double((g.out_h() + m - 1) / m) * ((g.out_w() + m - 1) / m);
-  const double positions = double(n) * n;
-  const WeightBound u = WinogradConv::transformed_bound(bound, tile);
-  const double gemm_macs = positions * tiles * g.in_c * g.out_c;
-  double gemm = 0, planes = 0;
+  const double values = double(n) * n * tiles;  // per channel
+  const WeightBound ub = WinogradConv::transformed_bound(bound, tile);
+  const bool f2 = tile == WinogradTile::kF2;
+  u[f2 ? kWino2In : kWino4In] = values * g.in_c;
+  u[f2 ? kWino2Out : kWino4Out] = values * g.out_c;
   if (backend == GemmBackend::kInt16) {
-    const DigitPlan p = int16_plan(ell + shift, int16_l1_bits(u, size_t(g.in_c)));
-    const int passes = int16_passes(p, weight_planes_int16(u.max_abs_bits));
-    planes = double(p.size());
-    gemm = gemm_macs * ((g.in_c + 1) / 2 * 2.0 / g.in_c) * passes * kRates.int16_mac +
-           positions * tiles * g.out_c * passes * kRates.int16_out;
+    const DigitPlan p = int16_plan(bits, int16_l1_bits(ub, size_t(g.in_c)));
+    const int passes = int16_passes(p, weight_planes_int16(ub.max_abs_bits));
+    const double tiles_padded = std::ceil(tiles / 16.0) * 16.0;
+    const double cin_padded = double((g.in_c + 1) / 2 * 2);
+    u[kInt16Mac] = double(n) * n * tiles_padded * cin_padded * g.out_c * passes;
+    u[kInt16In] = values * cin_padded * double(p.size());
+    u[kInt16Out] = values * g.out_c * passes;
   } else {
-    planes = double(fp64_plan(ell + shift, u.row_l1_bits).size());
-    gemm = gemm_macs * planes * kRates.fp64_mac;
+    const double planes = double(fp64_plan(bits, ub.row_l1_bits).size());
+    u[kFp64Mac] = double(n) * n * tiles * g.in_c * g.out_c * planes;
+    u[kFp64Col] = values * g.in_c * planes + values * g.out_c * planes;
+    u[kFp64Weight] = double(n) * n * g.in_c * g.out_c;
   }
-  const double transforms =
-      positions * tiles * (g.in_c * planes * kRates.wino_in + g.out_c * kRates.wino_out);
-  return kRates.call + parallel(gemm + transforms, threads);
 }
 
 }  // namespace
@@ -62,57 +67,64 @@ int int16_passes(const DigitPlan& plan, int weight_planes) {
   return passes;
 }
 
-double predicted_seconds(const ConvGeometry& g, const WeightBound& bound, RingMethod m, int ell,
-                         size_t threads) {
+bool cost_units(const ConvGeometry& g, const WeightBound& bound, RingMethod m, int ell,
+                CostUnits& u) {
+  u.fill(0);
+  u[kCall] = 1;
+  if (ell < 1 || ell > 64) return false;
   const double macs = double(g.out_size()) * double(g.taps());
   const double pix = double(g.out_h()) * g.out_w();
   switch (m) {
     case RingMethod::kAuto:
-      return -1;
+      return false;
     case RingMethod::kDirect:
-      return kRates.call + parallel(macs * kRates.direct_mac, threads);
+      u[kDirectMac] = macs;
+      return true;
     case RingMethod::kFp64Im2col: {
-      if (!Fp64Conv::possible(bound)) return -1;
+      if (!Fp64Conv::possible(bound)) return false;
       const double planes = double(fp64_plan(ell, bound.row_l1_bits).size());
-      const double cols = double(g.taps()) * g.groups * pix * planes;
-      return kRates.call + cols * kRates.fp64_col +
-             parallel(macs * planes * kRates.fp64_mac, threads);
+      u[kFp64Mac] = macs * planes;
+      u[kFp64Col] = double(g.taps()) * g.groups * pix * planes + double(g.out_size()) * planes;
+      u[kFp64Weight] = double(g.weight_count());
+      return true;
     }
     case RingMethod::kInt16: {
-      if (!Int16Conv::possible(g, bound, ell)) return -1;
+      if (!Int16Conv::possible(g, bound, ell)) return false;
       const DigitPlan p = int16_plan(ell, int16_l1_bits(bound, g.taps()));
       const int passes = int16_passes(p, weight_planes_int16(bound.max_abs_bits));
-      const int cin = g.in_c / g.groups;
+      const int cin = g.in_c / g.groups, cout = g.out_c / g.groups;
       const bool dense = g.in_h == 1 && g.in_w == 1 && g.kh == 1 && g.kw == 1 && pix == 1;
       // Odd channel counts carry a zero channel; output rows are padded to vectors of 8 (the
       // matrix-vector kernel of dense layers pads output channels instead).
-      const double rows_pad = dense ? (g.out_c / g.groups + 7) / 8 * 8.0 / (g.out_c / g.groups)
-                                    : (g.out_w() + 7) / 8 * 8.0 / g.out_w();
-      const double waste = double((cin + 1) / 2 * 2) / cin * rows_pad;
-      const double fill = dense ? 0.0
-                                : double(g.in_c + g.groups) * (g.in_h + g.pad_top + g.pad_bottom) *
-                                      (g.in_w + g.pad_left + g.pad_right) * double(p.size());
-      return kRates.call + fill * kRates.int16_fill +
-             parallel(macs * waste * passes * kRates.int16_mac +
-                          double(g.out_size()) * passes * kRates.int16_out,
-                      threads);
+      const double rows_pad =
+          dense ? (cout + 7) / 8 * 8.0 / cout : (g.out_w() + 7) / 8 * 8.0 / g.out_w();
+      u[kInt16Mac] = macs * double((cin + 1) / 2 * 2) / cin * rows_pad * passes;
+      u[kInt16In] = dense ? double(g.in_c) * double(p.size())
+                          : double(g.in_c + g.groups) * (g.in_h + g.pad_top + g.pad_bottom) *
+                                (g.in_w + g.pad_left + g.pad_right) * double(p.size());
+      u[kInt16Out] = double(g.out_size()) * passes;
+      return true;
     }
-    case RingMethod::kWinograd2Int16:
-    case RingMethod::kWinograd2Fp64:
-    case RingMethod::kWinograd4Int16:
-    case RingMethod::kWinograd4Fp64: {
-      const WinogradTile tile =
-          (m == RingMethod::kWinograd2Int16 || m == RingMethod::kWinograd2Fp64) ? WinogradTile::kF2
-                                                                                : WinogradTile::kF4;
-      const GemmBackend backend =
-          (m == RingMethod::kWinograd2Int16 || m == RingMethod::kWinograd4Int16)
-              ? GemmBackend::kInt16
-              : GemmBackend::kFp64;
-      if (!WinogradConv::possible(g, bound, ell, tile, backend)) return -1;
-      return winograd_seconds(g, bound, tile, backend, ell, threads);
+    default: {
+      const bool f2 = m == RingMethod::kWinograd2Int16 || m == RingMethod::kWinograd2Fp64;
+      const bool int16 = m == RingMethod::kWinograd2Int16 || m == RingMethod::kWinograd4Int16;
+      const WinogradTile tile = f2 ? WinogradTile::kF2 : WinogradTile::kF4;
+      const GemmBackend backend = int16 ? GemmBackend::kInt16 : GemmBackend::kFp64;
+      if (!WinogradConv::possible(g, bound, ell, tile, backend)) return false;
+      winograd_units(g, bound, tile, backend, ell, u);
+      return true;
     }
   }
-  return -1;
+  return false;
+}
+
+double predicted_seconds(const ConvGeometry& g, const WeightBound& bound, RingMethod m, int ell,
+                         size_t threads) {
+  CostUnits u;
+  if (!cost_units(g, bound, m, ell, u)) return -1;
+  double serial = 0, parallel = 0;
+  for (int k = 0; k < kCostTerms; ++k) (kSerial[k] ? serial : parallel) += u[k] * kSeconds[k];
+  return serial + parallel * (threads > 1 ? kParallelFactor : 1.0);
 }
 
 }  // namespace pg::nn::kernels

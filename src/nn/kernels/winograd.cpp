@@ -116,8 +116,9 @@ WinogradConv::WinogradConv(const ConvGeometry& g, std::span<const int64_t> weigh
     kpair_offset_.push_back(cp * uint32_t(tiles_padded_));
   }
   for (size_t t = 0; t < tiles_padded_; t += 8) {
-    vectors_.push_back(
-        {uint32_t(t), uint32_t(t), uint32_t(std::min<size_t>(8, tiles_ - std::min(tiles_, t)))});
+    // dst is the tile's index within its group of 8 · kInt16Nv tiles (gemm_output_int16).
+    vectors_.push_back({uint32_t(t), uint32_t(t % (8 * kInt16Nv)),
+                        uint32_t(std::min<size_t>(8, tiles_ - std::min(tiles_, t)))});
   }
 }
 
@@ -155,101 +156,110 @@ void WinogradConv::transform_channel(const uint64_t* xc, uint64_t* work, uint64_
 // FP64 as [position][channel][plane · tiles + tile].
 void WinogradConv::input_transform(std::span<const uint64_t> x, const DigitPlan& plan, void* out,
                                    core::ThreadPool& pool) const {
-  const size_t npos = size_t(n_) * n_, T = tiles_, P = plan.size();
+  const size_t npos = size_t(n_) * n_, T = tiles_, P = plan.size(), chan = g_.in_size() / g_.in_c;
   const bool int16 = backend_ == GemmBackend::kInt16;
   const size_t units = int16 ? size_t(cpairs_) : size_t(g_.in_c);
-  pool.parallel_for(units, [&](size_t u0, size_t u1) {
-    auto& work = scratch_u64_2(transform_words() + npos * T);
-    uint64_t* v = work.data() + transform_words();
-    auto& dig = scratch_digits(int16 ? 2 * P * npos * T : 0);
-    for (size_t unit = u0; unit < u1; ++unit) {
-      for (size_t half = 0; half < (int16 ? 2u : 1u); ++half) {
-        const size_t c = int16 ? 2 * unit + half : unit;
-        if (c >= size_t(g_.in_c)) {
-          std::fill(dig.begin() + half * P * npos * T, dig.begin() + (half + 1) * P * npos * T, 0);
-          continue;
-        }
-        transform_channel(x.data() + c * g_.in_h * g_.in_w, work.data(), v);
-        if (int16) {
-          split_digits(v, npos * T, plan, dig.data() + half * P * npos * T, npos * T);
-        } else {
-          double* o = static_cast<double*>(out);
-          for (size_t p = 0; p < npos; ++p) {
-            split_digits(v + p * T, T, plan, o + (p * g_.in_c + c) * P * T, T);
-          }
-        }
-      }
-      if (!int16) continue;
-      int32_t* o = static_cast<int32_t*>(out);
-      const size_t plane_words = npos * cpairs_ * tiles_padded_;
-      for (size_t j = 0; j < P; ++j) {
-        for (size_t p = 0; p < npos; ++p) {
-          int32_t* dst = o + j * plane_words + (p * cpairs_ + unit) * tiles_padded_;
-          const int16_t* lo = dig.data() + (j * npos + p) * T;
-          interleave_pairs(lo, lo + P * npos * T, T, dst);
-          std::fill(dst + T, dst + tiles_padded_, 0);
-        }
-      }
-    }
-  });
-}
-
-void WinogradConv::batched_gemm(const void* in, const DigitPlan& plan, uint64_t* m_buf,
-                                core::ThreadPool& pool) const {
-  const size_t npos = size_t(n_) * n_, T = tiles_, cout = g_.out_c, cin = g_.in_c;
-  if (backend_ == GemmBackend::kFp64) {
-    use_pool_threads_for_blas(pool);
-    auto& tmp = scratch_doubles2(cout * plan.size() * T);
-    for (size_t p = 0; p < npos; ++p) {
-      const double* d = static_cast<const double*>(in) + p * cin * plan.size() * T;
-      exact_dgemm(u64f_.data() + p * cout * cin, cout, cin, d, T, plan, m_buf + p * cout * T, T,
-                  tmp.data());
-    }
-    return;
-  }
-  const size_t groups = vectors_.size() / kInt16Nv;
   const size_t plane_words = npos * cpairs_ * tiles_padded_;
-  pool.parallel_for(npos * groups, [&](size_t w0, size_t w1) {
-    for (size_t w = w0; w < w1;) {
-      const size_t p = w / groups, g0 = w % groups, g1 = std::min(groups, g0 + (w1 - w));
-      const Int16Source src{static_cast<const int32_t*>(in) + p * cpairs_ * tiles_padded_,
-                            plane_words, kpair_offset_.data(), vectors_.data(), vectors_.size()};
-      int16_gemm_groups(u16_[p], plan, src, m_buf + p * cout * T, T, g0, g1);
-      w += g1 - g0;
+  pool.parallel_for(units, [&](size_t u0, size_t u1) {
+    auto& work = scratch_u64_2(transform_words() + 2 * npos * T);
+    uint64_t* v0 = work.data() + transform_words();
+    uint64_t* v1 = v0 + npos * T;
+    for (size_t unit = u0; unit < u1; ++unit) {
+      if (!int16) {
+        transform_channel(x.data() + unit * chan, work.data(), v0);
+        double* o = static_cast<double*>(out);
+        for (size_t p = 0; p < npos; ++p) {
+          split_digits(v0 + p * T, T, plan, o + (p * g_.in_c + unit) * P * T, T);
+        }
+        continue;
+      }
+      const bool pair = 2 * unit + 1 < size_t(g_.in_c);
+      transform_channel(x.data() + 2 * unit * chan, work.data(), v0);
+      if (pair) transform_channel(x.data() + (2 * unit + 1) * chan, work.data(), v1);
+      int32_t* o = static_cast<int32_t*>(out);
+      for (size_t p = 0; p < npos; ++p) {
+        int32_t* dst = o + (p * cpairs_ + unit) * tiles_padded_;
+        split_digit_pairs(v0 + p * T, pair ? v1 + p * T : nullptr, 1, T, plan, dst, plane_words);
+        for (size_t j = 0; j < P; ++j) {
+          std::fill(dst + j * plane_words + T, dst + j * plane_words + tiles_padded_, 0);
+        }
+      }
     }
   });
 }
 
-void WinogradConv::output_transform(const uint64_t* m_buf, int ell, std::span<uint64_t> y,
-                                    core::ThreadPool& pool) const {
+// y[mo][tiles t0 + k] from z[q][k] ≡ s² · y (mod 2^{ℓ+k}): drop the 2^k exactly, then undo the
+// odd factor of s².
+void WinogradConv::store_tiles(const uint64_t* z, size_t z_stride, size_t t0, size_t count,
+                               size_t mo, int ell, std::span<uint64_t> y) const {
   const Spec& s = spec_of(tile_);
-  const size_t npos = size_t(n_) * n_, T = tiles_, cout = g_.out_c;
-  const int oh = g_.out_h(), ow = g_.out_w();
   const uint64_t inv = inverse_odd(s.odd), mask = ring_mask(ell);
+  const int oh = g_.out_h(), ow = g_.out_w();
+  uint64_t* dst = y.data() + mo * oh * ow;
+  for (size_t k = 0; k < count; ++k) {
+    const int ty = int((t0 + k) / tiles_w_), tx = int((t0 + k) % tiles_w_);
+    for (int a = 0; a < m_ && ty * m_ + a < oh; ++a) {
+      for (int b = 0; b < m_ && tx * m_ + b < ow; ++b) {
+        const uint64_t v = z[(size_t(a) * m_ + b) * z_stride + k];
+        dst[(ty * m_ + a) * ow + tx * m_ + b] = ((v >> s.shift) * inv) & mask;
+      }
+    }
+  }
+}
+
+// INT16: for each (group of 8·kInt16Nv tiles, block of kInt16Mr output channels), the GEMMs of
+// every position into an L1-sized buffer, then the output transform of those channels and tiles.
+void WinogradConv::gemm_output_int16(const int32_t* in, const DigitPlan& plan, int ell,
+                                     std::span<uint64_t> y, core::ThreadPool& pool) const {
+  const size_t npos = size_t(n_) * n_, gt = 8 * kInt16Nv, mr = kInt16Mr;
+  const size_t groups = vectors_.size() / kInt16Nv, blocks = u16_.front().row_blocks();
+  const size_t plane_words = npos * cpairs_ * tiles_padded_;
+  pool.parallel_for(groups * blocks, [&](size_t i0, size_t i1) {
+    auto& work = scratch_u64_2(npos * mr * gt + 2 * npos * gt);
+    uint64_t *mb = work.data(), *tmp = mb + npos * mr * gt, *z = tmp + npos * gt;
+    for (size_t item = i0; item < i1; ++item) {
+      const size_t g = item / blocks, rb = item % blocks;
+      for (size_t p = 0; p < npos; ++p) {
+        const Int16Source src{in + p * cpairs_ * tiles_padded_, plane_words, kpair_offset_.data(),
+                              vectors_.data(), vectors_.size()};
+        int16_gemm_block(u16_[p], rb, plan, src, vectors_.data() + g * kInt16Nv, mb + p * mr * gt,
+                         gt);
+      }
+      const size_t rows = std::min(mr, size_t(g_.out_c) - rb * mr);
+      const size_t count = std::min(gt, tiles_ - g * gt);
+      for (size_t r = 0; r < rows; ++r) {
+        if (tile_ == WinogradTile::kF2) {
+          winograd::output_channel<winograd::Tile<2>>(mb + r * gt, mr * gt, gt, tmp, z);
+        } else {
+          winograd::output_channel<winograd::Tile<4>>(mb + r * gt, mr * gt, gt, tmp, z);
+        }
+        store_tiles(z, gt, g * gt, count, rb * mr + r, ell, y);
+      }
+    }
+  });
+}
+
+// FP64: one exact dgemm per position over all tiles, then the output transform.
+void WinogradConv::gemm_output_fp64(const double* in, const DigitPlan& plan, int ell,
+                                    std::span<uint64_t> y, core::ThreadPool& pool) const {
+  const size_t npos = size_t(n_) * n_, T = tiles_, cout = g_.out_c, cin = g_.in_c;
+  auto& m_buf = scratch_u64(npos * cout * T);
+  use_pool_threads_for_blas(pool);
+  auto& tmp = scratch_doubles2(cout * plan.size() * T);
+  for (size_t p = 0; p < npos; ++p) {
+    exact_dgemm(u64f_.data() + p * cout * cin, cout, cin, in + p * cin * plan.size() * T, T, plan,
+                m_buf.data() + p * cout * T, T, tmp.data());
+  }
   pool.parallel_for(cout, [&](size_t m0, size_t m1) {
     auto& work = scratch_u64_2(2 * npos * T);
-    uint64_t *tmp = work.data(), *z = tmp + npos * T;
+    uint64_t *t2 = work.data(), *z = t2 + npos * T;
     for (size_t mo = m0; mo < m1; ++mo) {
       if (tile_ == WinogradTile::kF2) {
-        winograd::output_channel<winograd::Tile<2>>(m_buf + mo * T, cout * T, T, tmp, z);
+        winograd::output_channel<winograd::Tile<2>>(m_buf.data() + mo * T, cout * T, T, t2, z);
       } else {
-        winograd::output_channel<winograd::Tile<4>>(m_buf + mo * T, cout * T, T, tmp, z);
+        winograd::output_channel<winograd::Tile<4>>(m_buf.data() + mo * T, cout * T, T, t2, z);
       }
-      uint64_t* dst = y.data() + mo * oh * ow;
-      for (int a = 0; a < m_; ++a) {
-        for (int b = 0; b < m_; ++b) {
-          const uint64_t* zab = z + (size_t(a) * m_ + b) * T;
-          for (int ty = 0; ty < tiles_h_; ++ty) {
-            const int oy = ty * m_ + a;
-            if (oy >= oh) break;
-            for (int tx = 0; tx < tiles_w_; ++tx) {
-              const int ox = tx * m_ + b;
-              // z ≡ s²·y mod 2^{ℓ+k}: drop the 2^k exactly, then undo the odd factor.
-              if (ox < ow) dst[oy * ow + ox] = ((zab[ty * tiles_w_ + tx] >> s.shift) * inv) & mask;
-            }
-          }
-        }
-      }
+      store_tiles(z, T, 0, T, mo, ell, y);
     }
   });
 }
@@ -261,16 +271,15 @@ void WinogradConv::apply(std::span<const uint64_t> x, int ell, std::span<uint64_
   }
   const DigitPlan p = plan(ell);
   const size_t npos = size_t(n_) * n_;
-  void* in = nullptr;
   if (backend_ == GemmBackend::kInt16) {
-    in = scratch_words(p.size() * npos * cpairs_ * tiles_padded_).data();
+    int32_t* in = scratch_words(p.size() * npos * cpairs_ * tiles_padded_).data();
+    input_transform(x, p, in, pool);
+    gemm_output_int16(in, p, ell, y, pool);
   } else {
-    in = scratch_doubles(npos * g_.in_c * p.size() * tiles_).data();
+    double* in = scratch_doubles(npos * g_.in_c * p.size() * tiles_).data();
+    input_transform(x, p, in, pool);
+    gemm_output_fp64(in, p, ell, y, pool);
   }
-  input_transform(x, p, in, pool);
-  auto& m_buf = scratch_u64(npos * g_.out_c * tiles_);
-  batched_gemm(in, p, m_buf.data(), pool);
-  output_transform(m_buf.data(), ell, y, pool);
 }
 
 }  // namespace pg::nn::kernels

@@ -54,10 +54,12 @@ class WinogradConv {
   void transform_channel(const uint64_t* xc, uint64_t* work, uint64_t* v) const;
   void input_transform(std::span<const uint64_t> x, const DigitPlan& plan, void* out,
                        core::ThreadPool& pool) const;
-  void batched_gemm(const void* in, const DigitPlan& plan, uint64_t* m_buf,
-                    core::ThreadPool& pool) const;
-  void output_transform(const uint64_t* m_buf, int ell, std::span<uint64_t> y,
+  void gemm_output_int16(const int32_t* in, const DigitPlan& plan, int ell, std::span<uint64_t> y,
+                         core::ThreadPool& pool) const;
+  void gemm_output_fp64(const double* in, const DigitPlan& plan, int ell, std::span<uint64_t> y,
                         core::ThreadPool& pool) const;
+  void store_tiles(const uint64_t* z, size_t z_stride, size_t t0, size_t count, size_t mo, int ell,
+                   std::span<uint64_t> y) const;
 
   ConvGeometry g_;
   WinogradTile tile_;
