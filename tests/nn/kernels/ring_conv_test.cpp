@@ -178,6 +178,23 @@ TEST(RingConv, WeightsAndDigitsAtTheirBounds) {
   }
 }
 
+// The plan follows the public bound, not the weights: a looser bound means more or narrower
+// planes, and the result is still exact; weights outside the bound are refused.
+TEST(RingConv, PublicBoundLooserThanTheWeights) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(17));
+  core::ThreadPool pool(2);
+  const ConvGeometry g = square_conv(32, 9, 9, 16, 3, 1, 1);
+  const auto w = random_weights(prg, g.weight_count(), 9);
+  const auto x = random_shares(prg, g.in_size(), 64);
+  const WeightBound tight = WeightBound::of(w, g.out_c, g.taps());
+  for (const WeightBound& loose : {WeightBound{15, 24}, WeightBound{20, 30}, WeightBound{40, 48}}) {
+    RingConv conv(g, w, loose);
+    EXPECT_GE(conv.gemm_passes(RingMethod::kInt16, 41),
+              RingConv(g, w, tight).gemm_passes(RingMethod::kInt16, 41));
+    EXPECT_GT(expect_all_methods_exact(conv, w, x, pool), 0);
+  }
+}
+
 TEST(RingConv, OneAndTwoThreadsAgree) {
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(15));
   const ConvGeometry g = square_conv(16, 20, 20, 24, 3, 1, 1);
