@@ -130,10 +130,6 @@ void split_digits(const uint64_t* x, size_t n, const DigitPlan& plan, double* ou
   split_all(x, n, plan, out, stride);
 }
 
-void split_digits(const uint64_t* x, size_t n, const DigitPlan& plan, int16_t* out, size_t stride) {
-  split_all(x, n, plan, out, stride);
-}
-
 void split_digit_pairs(const uint64_t* x0, const uint64_t* x1, size_t stride, size_t n,
                        const DigitPlan& plan, int32_t* out, size_t plane_stride) {
   const uint64_t mask = ring_mask(plan.modulus_bits);

@@ -28,9 +28,9 @@ void Fp64Conv::apply(std::span<const uint64_t> x, int ell, std::span<uint64_t> y
   const DigitPlan p = plan(ell);
   const size_t n = x.size(), pix = size_t(g_.out_h()) * g_.out_w();
   const size_t cout = g_.out_c / g_.groups, k = g_.taps();
-  auto& digits = scratch_doubles(p.size() * n);
+  auto& digits = scratch<double, kScratchDoubles>(p.size() * n);
   split_digits(x.data(), n, p, digits.data(), n);
-  auto& cols = scratch_doubles2(k * pix * p.size() + cout * pix * p.size());
+  auto& cols = scratch<double, kScratchDoubles2>(k * pix * p.size() + cout * pix * p.size());
   use_pool_threads_for_blas(pool);
   for (int grp = 0; grp < g_.groups; ++grp) {
     im2col(g_, grp, digits.data(), n, p.size(), cols.data());

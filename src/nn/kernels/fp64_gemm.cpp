@@ -76,7 +76,7 @@ void conv2d_double(const ConvGeometry& g, std::span<const double> weights,
   const size_t cout = g.out_c / g.groups, k = g.taps(), pix = size_t(g.out_h()) * g.out_w();
   const bool identity = g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 &&
                         g.pad_top + g.pad_left + g.pad_bottom + g.pad_right == 0;
-  auto& cols = scratch_doubles(identity ? 0 : k * pix);
+  auto& cols = scratch<double, kScratchDoubles>(identity ? 0 : k * pix);
   for (int grp = 0; grp < g.groups; ++grp) {
     const double* b = x.data() + size_t(grp) * k * pix;  // a 1x1 conv's im2col is its input
     if (!identity) {

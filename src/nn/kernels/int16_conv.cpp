@@ -120,7 +120,7 @@ void Int16Conv::fill_planes(const uint64_t* x, const DigitPlan& plan, int32_t* b
 
 void Int16Conv::apply_dense(const uint64_t* x, const DigitPlan& plan, uint64_t* y,
                             core::ThreadPool& pool) const {
-  auto& pairs = scratch_words(plan.size() * cpairs_);
+  auto& pairs = scratch<int32_t, kScratchWords>(plan.size() * cpairs_);
   for (int grp = 0; grp < g_.groups; ++grp) {
     // Channel pair (2p, 2p+1) of the group is x[2p], x[2p+1]: stride 2 over the group's inputs.
     const uint64_t* xg = x + size_t(grp) * cin_;
@@ -141,7 +141,7 @@ void Int16Conv::apply(std::span<const uint64_t> x, int ell, std::span<uint64_t> 
   if (dense_) {
     apply_dense(x.data(), p, y.data(), pool);
   } else {
-    auto& buf = scratch_words(p.size() * plane_words_);
+    auto& buf = scratch<int32_t, kScratchWords>(p.size() * plane_words_);
     fill_planes(x.data(), p, buf.data(), pool);
     const size_t pix = size_t(g_.out_h()) * g_.out_w();
     for (int grp = 0; grp < g_.groups; ++grp) {

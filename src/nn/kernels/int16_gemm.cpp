@@ -215,8 +215,4 @@ void int16_gemv(const Int16Weights& a, const DigitPlan& plan, const int32_t* x_p
   });
 }
 
-void interleave_pairs(const int16_t* lo, const int16_t* hi, size_t n, int32_t* out) {
-  for (size_t i = 0; i < n; ++i) out[i] = pair_of(lo[i], hi[i]);
-}
-
 }  // namespace pg::nn::kernels

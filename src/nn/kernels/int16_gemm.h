@@ -90,7 +90,4 @@ void int16_gemm_block(const Int16Weights& a, size_t rb, const DigitPlan& plan, c
 void int16_gemv(const Int16Weights& a, const DigitPlan& plan, const int32_t* x_pairs, uint64_t* out,
                 core::ThreadPool& pool);
 
-// Interleaves two int16 rows into int32 pairs: out[i] = lo[i] | hi[i] << 16.
-void interleave_pairs(const int16_t* lo, const int16_t* hi, size_t n, int32_t* out);
-
 }  // namespace pg::nn::kernels

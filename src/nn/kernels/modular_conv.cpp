@@ -79,7 +79,7 @@ void ModularConv::apply(std::span<const uint64_t> x, std::span<uint64_t> y,
   for (uint64_t v : x) out_of_range |= uint64_t(v >= p_);
   if (out_of_range) throw std::invalid_argument("ModularConv: input is not reduced mod p");
   const size_t k = g_.taps(), pix = size_t(g_.out_h()) * g_.out_w(), cout = g_.out_c / g_.groups;
-  auto& cols = scratch_u64(k * pix);
+  auto& cols = scratch<uint64_t, kScratchU64>(k * pix);
   for (int grp = 0; grp < g_.groups; ++grp) {
     im2col_transposed(g_, grp, x.data(), cols.data());
     const uint64_t* w = w_.data() + size_t(grp) * cout * k;

@@ -10,30 +10,21 @@
 
 namespace pg::nn::kernels {
 
-template <typename T, int kKind>
+// Kinds of buffer: one kernel may hold buffers of several kinds at once, never two of one kind.
+enum ScratchKind : int {
+  kScratchWords,
+  kScratchDoubles,
+  kScratchDoubles2,
+  kScratchU64,
+  kScratchWork
+};
+
+// A per-thread buffer of at least n elements (contents unspecified).
+template <typename T, ScratchKind kKind>
 std::vector<T>& scratch(size_t n) {
   thread_local std::vector<T> buf;
   if (buf.size() < n) buf.resize(n);
   return buf;
-}
-
-inline std::vector<int16_t>& scratch_digits(size_t n) {
-  return scratch<int16_t, 0>(n);
-}
-inline std::vector<int32_t>& scratch_words(size_t n) {
-  return scratch<int32_t, 1>(n);
-}
-inline std::vector<double>& scratch_doubles(size_t n) {
-  return scratch<double, 2>(n);
-}
-inline std::vector<double>& scratch_doubles2(size_t n) {
-  return scratch<double, 3>(n);
-}
-inline std::vector<uint64_t>& scratch_u64(size_t n) {
-  return scratch<uint64_t, 4>(n);
-}
-inline std::vector<uint64_t>& scratch_u64_2(size_t n) {
-  return scratch<uint64_t, 5>(n);
 }
 
 }  // namespace pg::nn::kernels

@@ -161,7 +161,7 @@ void WinogradConv::input_transform(std::span<const uint64_t> x, const DigitPlan&
   const size_t units = int16 ? size_t(cpairs_) : size_t(g_.in_c);
   const size_t plane_words = npos * cpairs_ * tiles_padded_;
   pool.parallel_for(units, [&](size_t u0, size_t u1) {
-    auto& work = scratch_u64_2(transform_words() + 2 * npos * T);
+    auto& work = scratch<uint64_t, kScratchWork>(transform_words() + 2 * npos * T);
     uint64_t* v0 = work.data() + transform_words();
     uint64_t* v1 = v0 + npos * T;
     for (size_t unit = u0; unit < u1; ++unit) {
@@ -215,7 +215,7 @@ void WinogradConv::gemm_output_int16(const int32_t* in, const DigitPlan& plan, i
   const size_t groups = vectors_.size() / kInt16Nv, blocks = u16_.front().row_blocks();
   const size_t plane_words = npos * cpairs_ * tiles_padded_;
   pool.parallel_for(groups * blocks, [&](size_t i0, size_t i1) {
-    auto& work = scratch_u64_2(npos * mr * gt + 2 * npos * gt);
+    auto& work = scratch<uint64_t, kScratchWork>(npos * mr * gt + 2 * npos * gt);
     uint64_t *mb = work.data(), *tmp = mb + npos * mr * gt, *z = tmp + npos * gt;
     for (size_t item = i0; item < i1; ++item) {
       const size_t g = item / blocks, rb = item % blocks;
@@ -243,15 +243,15 @@ void WinogradConv::gemm_output_int16(const int32_t* in, const DigitPlan& plan, i
 void WinogradConv::gemm_output_fp64(const double* in, const DigitPlan& plan, int ell,
                                     std::span<uint64_t> y, core::ThreadPool& pool) const {
   const size_t npos = size_t(n_) * n_, T = tiles_, cout = g_.out_c, cin = g_.in_c;
-  auto& m_buf = scratch_u64(npos * cout * T);
+  auto& m_buf = scratch<uint64_t, kScratchU64>(npos * cout * T);
   use_pool_threads_for_blas(pool);
-  auto& tmp = scratch_doubles2(cout * plan.size() * T);
+  auto& tmp = scratch<double, kScratchDoubles2>(cout * plan.size() * T);
   for (size_t p = 0; p < npos; ++p) {
     exact_dgemm(u64f_.data() + p * cout * cin, cout, cin, in + p * cin * plan.size() * T, T, plan,
                 m_buf.data() + p * cout * T, T, tmp.data());
   }
   pool.parallel_for(cout, [&](size_t m0, size_t m1) {
-    auto& work = scratch_u64_2(2 * npos * T);
+    auto& work = scratch<uint64_t, kScratchWork>(2 * npos * T);
     uint64_t *t2 = work.data(), *z = t2 + npos * T;
     for (size_t mo = m0; mo < m1; ++mo) {
       if (tile_ == WinogradTile::kF2) {
@@ -272,11 +272,11 @@ void WinogradConv::apply(std::span<const uint64_t> x, int ell, std::span<uint64_
   const DigitPlan p = plan(ell);
   const size_t npos = size_t(n_) * n_;
   if (backend_ == GemmBackend::kInt16) {
-    int32_t* in = scratch_words(p.size() * npos * cpairs_ * tiles_padded_).data();
+    int32_t* in = scratch<int32_t, kScratchWords>(p.size() * npos * cpairs_ * tiles_padded_).data();
     input_transform(x, p, in, pool);
     gemm_output_int16(in, p, ell, y, pool);
   } else {
-    double* in = scratch_doubles(npos * g_.in_c * p.size() * tiles_).data();
+    double* in = scratch<double, kScratchDoubles>(npos * g_.in_c * p.size() * tiles_).data();
     input_transform(x, p, in, pool);
     gemm_output_fp64(in, p, ell, y, pool);
   }

@@ -77,17 +77,32 @@ TEST(DigitPlan, SplitRecombinesExactlyModTheRing) {
       for (bool int16 : {false, true}) {
         const DigitPlan p = int16 ? int16_plan(bits, l1) : fp64_plan(bits, l1);
         const size_t n = x.size();
-        std::vector<int16_t> d16(p.size() * n);
+        std::vector<int32_t> words(p.size() * n);
         std::vector<double> d64(p.size() * n);
         if (int16) {
-          split_digits(x.data(), n, p, d16.data(), n);
+          // The engine's channel-pair words: digits of x in the low and of reversed x in the high
+          // halves, through the vector path (stride 1) and the scalar path (stride 2).
+          std::vector<uint64_t> rev(x.rbegin(), x.rend());
+          split_digit_pairs(x.data(), rev.data(), 1, n, p, words.data(), n);
+          std::vector<int32_t> strided(p.size() * (n / 2));
+          split_digit_pairs(x.data(), nullptr, 2, n / 2, p, strided.data(), n / 2);
+          for (size_t j = 0; j < p.size(); ++j) {
+            for (size_t i = 0; i < n / 2; ++i) {
+              ASSERT_EQ(int16_t(strided[j * (n / 2) + i]), int16_t(words[j * n + 2 * i]));
+              ASSERT_EQ(int16_t(uint32_t(strided[j * (n / 2) + i]) >> 16), 0);
+            }
+            for (size_t i = 0; i < n; ++i) {
+              ASSERT_EQ(int16_t(uint32_t(words[j * n + i]) >> 16),
+                        int16_t(words[j * n + n - 1 - i]));
+            }
+          }
         } else {
           split_digits(x.data(), n, p, d64.data(), n);
         }
         for (size_t i = 0; i < n; ++i) {
           I128 sum = 0;
           for (size_t j = 0; j < p.size(); ++j) {
-            const int64_t d = int16 ? d16[j * n + i] : int64_t(d64[j * n + i]);
+            const int64_t d = int16 ? int16_t(words[j * n + i]) : int64_t(d64[j * n + i]);
             const int b = p.planes[j].width;
             ASSERT_GE(d, -(int64_t{1} << (b - 1)));
             ASSERT_LT(d, int64_t{1} << (b - 1));

@@ -51,8 +51,8 @@ TEST(RingConvSlow, WideRandomSweepIsBitExact) {
     WeightBound bound = WeightBound::of(w, g.out_c, g.taps());
     if (prg.next_bit()) {  // a public bound looser than the weights
       bound.max_abs_bits = std::min(40, bound.max_abs_bits + int(prg.uniform_below(4)));
-      bound.row_l1_bits = std::min(48, std::max(bound.row_l1_bits, bound.max_abs_bits) +
-                                           int(prg.uniform_below(4)));
+      bound.row_l1_bits =
+          std::min(48, std::max(bound.row_l1_bits, bound.max_abs_bits) + int(prg.uniform_below(4)));
     }
     RingConv conv(g, w, bound);
     const auto ref = testing::reference_conv(g, w, x, 64);
