@@ -189,21 +189,29 @@ void WinogradConv::input_transform(std::span<const uint64_t> x, const DigitPlan&
 }
 
 // y[mo][tiles t0 + k] from z[q][k] ≡ s² · y (mod 2^{ℓ+k}): drop the 2^k exactly, then undo the
-// odd factor of s².
-void WinogradConv::store_tiles(const uint64_t* z, size_t z_stride, size_t t0, size_t count,
-                               size_t mo, int ell, std::span<uint64_t> y) const {
+// odd factor of s² (in place in z).
+void WinogradConv::store_tiles(uint64_t* z, size_t z_stride, size_t t0, size_t count, size_t mo,
+                               int ell, std::span<uint64_t> y) const {
   const Spec& s = spec_of(tile_);
   const uint64_t inv = inverse_odd(s.odd), mask = ring_mask(ell);
+  for (int q = 0; q < m_ * m_; ++q) {
+    uint64_t* zq = z + size_t(q) * z_stride;
+    if (inv == 1) {
+      for (size_t k = 0; k < count; ++k) zq[k] = (zq[k] >> s.shift) & mask;
+    } else {
+      for (size_t k = 0; k < count; ++k) zq[k] = ((zq[k] >> s.shift) * inv) & mask;
+    }
+  }
   const int oh = g_.out_h(), ow = g_.out_w();
   uint64_t* dst = y.data() + mo * oh * ow;
+  int ty = int(t0 / tiles_w_), tx = int(t0 % tiles_w_);
   for (size_t k = 0; k < count; ++k) {
-    const int ty = int((t0 + k) / tiles_w_), tx = int((t0 + k) % tiles_w_);
-    for (int a = 0; a < m_ && ty * m_ + a < oh; ++a) {
-      for (int b = 0; b < m_ && tx * m_ + b < ow; ++b) {
-        const uint64_t v = z[(size_t(a) * m_ + b) * z_stride + k];
-        dst[(ty * m_ + a) * ow + tx * m_ + b] = ((v >> s.shift) * inv) & mask;
-      }
+    const int rows = std::min(m_, oh - ty * m_), cols = std::min(m_, ow - tx * m_);
+    for (int a = 0; a < rows; ++a) {
+      uint64_t* out = dst + size_t(ty * m_ + a) * ow + tx * m_;
+      for (int b = 0; b < cols; ++b) out[b] = z[(size_t(a) * m_ + b) * z_stride + k];
     }
+    if (++tx == tiles_w_) tx = 0, ++ty;
   }
 }
 

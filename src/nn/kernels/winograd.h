@@ -58,7 +58,7 @@ class WinogradConv {
                          core::ThreadPool& pool) const;
   void gemm_output_fp64(const double* in, const DigitPlan& plan, int ell, std::span<uint64_t> y,
                         core::ThreadPool& pool) const;
-  void store_tiles(const uint64_t* z, size_t z_stride, size_t t0, size_t count, size_t mo, int ell,
+  void store_tiles(uint64_t* z, size_t z_stride, size_t t0, size_t count, size_t mo, int ell,
                    std::span<uint64_t> y) const;
 
   ConvGeometry g_;
