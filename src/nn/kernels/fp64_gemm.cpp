@@ -83,6 +83,11 @@ void conv2d_double(const ConvGeometry& g, std::span<const double> weights,
       im2col(g, grp, x.data(), 0, 1, cols.data());
       b = cols.data();
     }
+    if (pix == 1) {  // a dense layer: the matrix-vector product is OpenBLAS's faster path
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, int(cout), int(k), 1.0,
+                  weights.data() + grp * cout * k, int(k), b, 1, 0.0, y.data() + grp * cout, 1);
+      continue;
+    }
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(cout), int(pix), int(k), 1.0,
                 weights.data() + grp * cout * k, int(k), b, int(pix), 0.0,
                 y.data() + grp * cout * pix, int(pix));
