@@ -22,7 +22,11 @@
 
 namespace pg::nn::kernels {
 
-// Row-block height of the micro-kernel and the number of 8-column vectors it handles at once.
+// Row-block height of the micro-kernel and the number of 8-column vectors it handles at once:
+// 12 int32 accumulators, 2 operand vectors, a broadcast and a product fill the 16 ymm registers.
+// Measured on MiniONN-CIFAR-10's 3x3 64->64 layer, 6x2 beat 4x2, 5x2, 4x3, 3x4 and 8x1.
+// vpmaddwd wraps only where both products are (-2^15)², giving 2^31 mod 2^32: consistent with
+// the mod-2^32 arithmetic the wrap planes rely on.
 inline constexpr int kInt16Mr = 6;
 inline constexpr int kInt16Nv = 2;
 
