@@ -3,7 +3,8 @@
 //   BM_OnlineConvDouble/threads        plain double im2col + OpenBLAS dgemm on real values
 //   BM_OnlineConvMethod/m/ell/threads  each exact method (m indexes kExactMethods)
 //   BM_OnlineConvModular/threads       the Delphi-style prime-field kernel (p = 15·2^37 + 1)
-//   BM_OnlineConvDirect/threads        the naive direct convolution on shares
+//   BM_OnlineConvDirect                the naive direct convolution on shares
+//   BM_PeakInt16Madd, BM_PeakFp64Fma   one core's peak multiply-accumulate rates (GMAC/s)
 // Weights are trained-like (linear_bench_util.h); shares are uniform. bench/online_layers prints
 // the per-layer table for whole networks.
 #include <benchmark/benchmark.h>
@@ -120,6 +121,42 @@ BENCHMARK(BM_OnlineConvModular)
     ->ArgName("threads")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// The machine's peak, for the efficiency of the kernels above: 12 independent register-only
+// vpmaddwd (16 int16 multiply-accumulates each) or vfmadd231pd (4 double MACs each) per loop.
+#define PG_X12(ins)                                                       \
+  ins " %%ymm14, %%ymm15, %%ymm0\n" ins " %%ymm14, %%ymm15, %%ymm1\n" ins \
+      " %%ymm14, %%ymm15, %%ymm2\n" ins " %%ymm14, %%ymm15, %%ymm3\n" ins \
+      " %%ymm14, %%ymm15, %%ymm4\n" ins " %%ymm14, %%ymm15, %%ymm5\n" ins \
+      " %%ymm14, %%ymm15, %%ymm6\n" ins " %%ymm14, %%ymm15, %%ymm7\n" ins \
+      " %%ymm14, %%ymm15, %%ymm8\n" ins " %%ymm14, %%ymm15, %%ymm9\n" ins \
+      " %%ymm14, %%ymm15, %%ymm10\n" ins " %%ymm14, %%ymm15, %%ymm11\n"
+
+void BM_PeakInt16Madd(benchmark::State& state) {
+  constexpr long kLoops = 1 << 20;
+  for (auto _ : state) {
+    long n = kLoops;
+    asm volatile("1:\n" PG_X12("vpmaddwd") "dec %0\n jnz 1b\n"
+                 : "+r"(n)::"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
+                   "xmm9", "xmm10", "xmm11");
+  }
+  state.counters["GMAC/s"] = benchmark::Counter(double(kLoops) * 12 * 16 * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_PeakInt16Madd);
+
+void BM_PeakFp64Fma(benchmark::State& state) {
+  constexpr long kLoops = 1 << 20;
+  for (auto _ : state) {
+    long n = kLoops;
+    asm volatile("1:\n" PG_X12("vfmadd231pd") "dec %0\n jnz 1b\n"
+                 : "+r"(n)::"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
+                   "xmm9", "xmm10", "xmm11");
+  }
+  state.counters["GMAC/s"] = benchmark::Counter(double(kLoops) * 12 * 4 * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_PeakFp64Fma);
 
 void BM_OnlineConvDirect(benchmark::State& state) {
   run_ring(state, RingMethod::kDirect, 41, 1);

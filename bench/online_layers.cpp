@@ -129,8 +129,9 @@ void print_table(size_t threads, const Options& o) {
     std::printf(
         "| %s | %s | %d | %.2f | %.3f | %s | %.3f | %s%s | %.3f | %.2f | %.2f | %.2f | %.3f |\n",
         l.network.c_str(), l.name.c_str(), l.count, macs, r.exact * 1e3, method_name(r.chosen),
-        r.predicted * 1e3, method_name(r.fastest), r.fastest != r.chosen && r.best < 0.9 * r.exact ? " (!)" : "",
-        r.dbl * 1e3, r.direct * 1e3, r.modular * 1e3, r.exact / r.dbl, r.exact / r.modular);
+        r.predicted * 1e3, method_name(r.fastest),
+        r.fastest != r.chosen && r.best < 0.9 * r.exact ? " (!)" : "", r.dbl * 1e3, r.direct * 1e3,
+        r.modular * 1e3, r.exact / r.dbl, r.exact / r.modular);
     if (o.methods) {
       for (auto [m, s] : r.by_method)
         std::printf("|  |  %s | | | %.3f |\n", method_name(m), s * 1e3);
