@@ -12,18 +12,18 @@ namespace {
 
 // Seconds per unit of each term on one thread (see the header for how they were fitted).
 constexpr CostUnits kSeconds = {
-    2.4e-6,    // kCall
-    12.8e-12,  // kInt16Mac
-    0.46e-9,   // kInt16In
-    0.25e-9,   // kInt16Out
-    44e-12,    // kFp64Mac
-    0.78e-9,   // kFp64Col
-    0.54e-9,   // kFp64Weight
-    0.6e-9,    // kWino2In
-    0.89e-9,   // kWino4In
-    1.04e-9,   // kWino2Out
-    1.42e-9,   // kWino4Out
-    1.3e-9,    // kDirectMac
+    2.1e-6,    // kCall
+    12.5e-12,  // kInt16Mac
+    0.39e-9,   // kInt16In
+    0.16e-9,   // kInt16Out
+    45e-12,    // kFp64Mac
+    0.60e-9,   // kFp64Col
+    0.50e-9,   // kFp64Weight
+    0.80e-9,   // kWino2In
+    1.49e-9,   // kWino4In
+    0.48e-9,   // kWino2Out
+    0.67e-9,   // kWino4Out
+    1.1e-9,    // kDirectMac
 };
 // Terms that do not shrink with more threads.
 constexpr bool kSerial[kCostTerms] = {true,  false, false, false, false, true,
