@@ -32,6 +32,19 @@ void im2col_transposed(const ConvGeometry& g, int group, const uint64_t* x, uint
   }
 }
 
+// s0 += Σ a0[i] b[i], s1 += Σ a1[i] b[i] over n terms, in 128 bits (no reduction). Not inlined:
+// inside the caller GCC spills an accumulator to the stack.
+[[gnu::noinline]] void mac_rows(const uint64_t* a0, const uint64_t* a1, const uint64_t* b, size_t n,
+                                U128& s0, U128& s1) {
+  U128 t0 = s0, t1 = s1;
+  for (size_t i = 0; i < n; ++i) {
+    t0 += U128(a0[i]) * b[i];
+    t1 += U128(a1[i]) * b[i];
+  }
+  s0 = t0;
+  s1 = t1;
+}
+
 }  // namespace
 
 ModularConv::ModularConv(const ConvGeometry& g, std::span<const int64_t> weights, uint64_t p)
@@ -84,30 +97,21 @@ void ModularConv::apply(std::span<const uint64_t> x, std::span<uint64_t> y,
     im2col_transposed(g_, grp, x.data(), cols.data());
     const uint64_t* w = w_.data() + size_t(grp) * cout * k;
     uint64_t* out = y.data() + size_t(grp) * cout * pix;
-    // 2 × 2 register blocks of 128-bit accumulators over (output row, pixel).
-    pool.parallel_for((pix + 1) / 2, [&](size_t n0, size_t n1) {
-      for (size_t np = n0; np < n1; ++np) {
-        const size_t c0 = 2 * np, c1 = std::min(2 * np + 1, pix - 1);
-        const uint64_t *b0 = cols.data() + c0 * k, *b1 = cols.data() + c1 * k;
+    // 2 × 1 blocks (two output rows, one pixel) of 128-bit accumulators: with the operands and
+    // mulx's fixed register that is as many as the 15 general registers hold without spills.
+    pool.parallel_for(pix, [&](size_t c0, size_t c1) {
+      for (size_t c = c0; c < c1; ++c) {
+        const uint64_t* b = cols.data() + c * k;
         for (size_t m = 0; m < cout; m += 2) {
           const size_t m1 = std::min(m + 1, cout - 1);
-          const uint64_t *a0 = w + m * k, *a1 = w + m1 * k;
-          U128 s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+          U128 s0 = 0, s1 = 0;
           for (size_t i0 = 0; i0 < k; i0 += chunk_) {
             // Each sum stays below p + chunk · (p-1)² < 2^128; fold it back below p after.
-            const size_t i1 = std::min(k, i0 + chunk_);
-            for (size_t i = i0; i < i1; ++i) {
-              s00 += U128(a0[i]) * b0[i];
-              s01 += U128(a0[i]) * b1[i];
-              s10 += U128(a1[i]) * b0[i];
-              s11 += U128(a1[i]) * b1[i];
-            }
-            if (i1 < k) s00 = reduce(s00), s01 = reduce(s01), s10 = reduce(s10), s11 = reduce(s11);
+            mac_rows(w + m * k + i0, w + m1 * k + i0, b + i0, std::min(chunk_, k - i0), s0, s1);
+            if (i0 + chunk_ < k) s0 = reduce(s0), s1 = reduce(s1);
           }
-          out[m * pix + c0] = reduce(s00);
-          out[m * pix + c1] = reduce(s01);
-          out[m1 * pix + c0] = reduce(s10);
-          out[m1 * pix + c1] = reduce(s11);
+          out[m * pix + c] = reduce(s0);
+          out[m1 * pix + c] = reduce(s1);
         }
       }
     });

@@ -3,7 +3,7 @@
 // shares are field elements in [0, p); every product is a 64×64→128-bit integer multiply, the
 // products are summed lazily in 128 bits (up to 2^46 products for a 41-bit p, 63 for a 61-bit
 // one, before a fold), and each output is reduced once (Barrett with floor(2^128 / p)). No floating
-// point. It uses im2col and a 2×2 register-blocked loop, so it is a fair, not a naive, modular
+// point. It uses im2col and a 2×1 register-blocked loop, so it is a fair, not a naive, modular
 // kernel.
 #pragma once
 
