@@ -12,8 +12,16 @@
 //   kWinograd{2,4}{Int16,Fp64}
 //                   F(2x2,3x3) / F(4x4,3x3) over the ring, scaled so that no power of two is
 //                   ever divided, on either engine (winograd.h). 3x3, stride 1, one group.
+//                   F(4,3) on the INT16 engine is the fastest for 3x3 layers on 16x16 and larger.
 // kAuto picks, per layer and thread count, the method with the least predicted time
 // (ring_conv_cost.h: a cost model calibrated from bench/online_layers measurements).
+//
+// Why INT16 rather than FP64: vpmaddwd does 16 multiply-accumulates per instruction at the same
+// issue rate as an FMA's 4 (bench/linear_bench BM_Peak*: ~4x the MAC rate), so three int16
+// passes cost less than one double plane even at the FMA's peak; a hand-written FP64 GEMM could
+// gain at most the ~1/3 OpenBLAS leaves below that peak, not enough to matter. Error-free FP64
+// products (TwoProduct) make each product exact but not the sum of hundreds of them, which would
+// need double-double accumulation: dearer than a second digit plane.
 //
 // The choice of digit planes, hence the running time, depends only on public data: the shape,
 // ℓ, and the public weight bound (digit_plan.h), never on the weights or the shares.
