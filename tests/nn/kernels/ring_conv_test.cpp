@@ -195,6 +195,27 @@ TEST(RingConv, PublicBoundLooserThanTheWeights) {
   }
 }
 
+// Two layers with different weights under the same public bound run the same method with the
+// same number of passes: nothing about the weights beyond the bound reaches the timing.
+TEST(RingConv, ChoiceDependsOnlyOnPublicData) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(18));
+  const WeightBound bound{13, 22};
+  for (const ConvGeometry& g : {square_conv(64, 16, 16, 64, 3, 1, 1), square_conv(16, 8, 8, 32, 5),
+                                dense_geometry(512, 64)}) {
+    const RingConv a(g, random_weights(prg, g.weight_count(), 2), bound);
+    const RingConv b(g, random_weights(prg, g.weight_count(), 9), bound);
+    for (int ell : kElls) {
+      for (size_t threads : {size_t{1}, size_t{2}}) {
+        ASSERT_EQ(a.choose(ell, threads), b.choose(ell, threads));
+      }
+      for (RingMethod m : kExactMethods) {
+        ASSERT_EQ(a.supports(m, ell), b.supports(m, ell));
+        if (a.supports(m, ell)) ASSERT_EQ(a.gemm_passes(m, ell), b.gemm_passes(m, ell));
+      }
+    }
+  }
+}
+
 TEST(RingConv, OneAndTwoThreadsAgree) {
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(15));
   const ConvGeometry g = square_conv(16, 20, 20, 24, 3, 1, 1);
