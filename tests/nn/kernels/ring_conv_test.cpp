@@ -210,7 +210,9 @@ TEST(RingConv, ChoiceDependsOnlyOnPublicData) {
       }
       for (RingMethod m : kExactMethods) {
         ASSERT_EQ(a.supports(m, ell), b.supports(m, ell));
-        if (a.supports(m, ell)) ASSERT_EQ(a.gemm_passes(m, ell), b.gemm_passes(m, ell));
+        if (a.supports(m, ell)) {
+          ASSERT_EQ(a.gemm_passes(m, ell), b.gemm_passes(m, ell));
+        }
       }
     }
   }
