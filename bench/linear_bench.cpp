@@ -132,31 +132,26 @@ BENCHMARK(BM_OnlineConvModular)
       " %%ymm14, %%ymm15, %%ymm8\n" ins " %%ymm14, %%ymm15, %%ymm9\n" ins \
       " %%ymm14, %%ymm15, %%ymm10\n" ins " %%ymm14, %%ymm15, %%ymm11\n"
 
-void BM_PeakInt16Madd(benchmark::State& state) {
+template <bool kInt16>
+void BM_Peak(benchmark::State& state) {
   constexpr long kLoops = 1 << 20;
   for (auto _ : state) {
     long n = kLoops;
-    asm volatile("1:\n" PG_X12("vpmaddwd") "dec %0\n jnz 1b\n"
-                 : "+r"(n)::"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
-                   "xmm9", "xmm10", "xmm11");
+    if constexpr (kInt16) {
+      asm volatile("1:\n" PG_X12("vpmaddwd") "dec %0\n jnz 1b\n"
+                   : "+r"(n)::"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
+                     "xmm8", "xmm9", "xmm10", "xmm11");
+    } else {
+      asm volatile("1:\n" PG_X12("vfmadd231pd") "dec %0\n jnz 1b\n"
+                   : "+r"(n)::"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
+                     "xmm8", "xmm9", "xmm10", "xmm11");
+    }
   }
-  state.counters["GMAC/s"] = benchmark::Counter(double(kLoops) * 12 * 16 * 1e-9,
+  state.counters["GMAC/s"] = benchmark::Counter(double(kLoops) * 12 * (kInt16 ? 16 : 4) * 1e-9,
                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_PeakInt16Madd);
-
-void BM_PeakFp64Fma(benchmark::State& state) {
-  constexpr long kLoops = 1 << 20;
-  for (auto _ : state) {
-    long n = kLoops;
-    asm volatile("1:\n" PG_X12("vfmadd231pd") "dec %0\n jnz 1b\n"
-                 : "+r"(n)::"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
-                   "xmm9", "xmm10", "xmm11");
-  }
-  state.counters["GMAC/s"] = benchmark::Counter(double(kLoops) * 12 * 4 * 1e-9,
-                                                benchmark::Counter::kIsIterationInvariantRate);
-}
-BENCHMARK(BM_PeakFp64Fma);
+BENCHMARK_TEMPLATE(BM_Peak, true)->Name("BM_PeakInt16Madd");
+BENCHMARK_TEMPLATE(BM_Peak, false)->Name("BM_PeakFp64Fma");
 
 void BM_OnlineConvDirect(benchmark::State& state) {
   run_ring(state, RingMethod::kDirect, 41, 1);
