@@ -29,8 +29,7 @@ class MatVec {
   // The rotation steps whose Galois keys apply() needs.
   std::vector<int64_t> rotation_steps() const;
   // out = M·x (scale x.scale·Δ, not rescaled). x must be at the diagonals' level.
-  void apply(const Evaluator& ev, const Ciphertext& x, const GaloisKeys& gk,
-             Ciphertext& out) const;
+  void apply(const Evaluator& ev, const Ciphertext& x, const GaloisKeys& gk, Ciphertext& out) const;
 
  private:
   size_t d_, n1_, n2_;
