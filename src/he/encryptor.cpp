@@ -179,7 +179,7 @@ void Encryptor::encrypt_symmetric(const Plaintext& pt, Ciphertext& out, core::Pr
   std::vector<uint64_t> as(n);
   for (size_t i = 0; i <= level; ++i) {
     const Modulus& q = ctx.modulus(i);
-    rows::mul(c1.limb(i), sk.poly().limb(i), as.data(), n, q);
+    rows::mul_shoup(c1.limb(i), sk.poly().limb(i), sk.shoup_row(i), as.data(), n, q.value());
     rows::sub(c0.limb(i), as.data(), c0.limb(i), n, q.value());
     rows::add(c0.limb(i), pt.poly().limb(i), c0.limb(i), n, q.value());
   }
