@@ -147,7 +147,7 @@ void Encryptor::encrypt_symmetric(const Plaintext& pt, Ciphertext& out, core::Pr
   sample_cbd(prg, e);
   small_ntt(ctx, e, c0, [](size_t r) { return r; });
   core::secure_zero(e.data(), e.size());
-  std::vector<uint64_t> as(n);
+  U64Vec as(n);
   for (size_t i = 0; i <= level; ++i) {
     const Modulus& q = ctx.modulus(i);
     rows::mul_shoup(c1.limb(i), sk.poly().limb(i), sk.shoup_row(i), as.data(), n, q.value());

@@ -76,7 +76,7 @@ void rlwe_sample(const Context& ctx, const RnsPoly& s_ntt, const core::Seed& see
   set_small(ctx, e, b);
   core::secure_zero(e.data(), e.size());
   ctx.to_ntt(b);
-  std::vector<uint64_t> as(n);
+  U64Vec as(n);
   for (size_t i = 0; i < rows; ++i) {
     const Modulus& q = ctx.modulus(i);
     rows::mul(a.limb(i), s_ntt.limb(i), as.data(), n, q);
@@ -112,7 +112,7 @@ KSwitchKey KeyGenerator::switching_key(const RnsPoly& from, const RnsPoly& under
   k.b.resize(digits);
   k.a.resize(digits);
   k.seed.resize(digits);
-  std::vector<uint64_t> t(n);
+  U64Vec t(n);
   for (size_t d = 0; d < digits; ++d) {
     k.seed[d] = prg.derive_seed();
     rlwe_sample(ctx, under, k.seed[d], all_primes(ctx), prg, k.b[d], k.a[d]);
