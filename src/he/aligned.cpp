@@ -20,21 +20,39 @@ struct Cache {
   }
 };
 
-Cache& cache() {
-  thread_local Cache c;
-  return c;
+// The cache outlives everything that can still free into it: static objects destroyed after
+// the thread's thread_local objects (a context held in a static, say) find it gone and free
+// their blocks directly.
+thread_local Cache* t_cache = nullptr;
+thread_local bool t_gone = false;
+struct Reaper {
+  ~Reaper() {
+    delete t_cache;
+    t_cache = nullptr;
+    t_gone = true;
+  }
+};
+thread_local Reaper t_reaper;
+
+Cache* cache() {
+  if (t_gone) return nullptr;
+  if (t_cache == nullptr) {
+    (void)&t_reaper;  // registers the reaper for this thread
+    t_cache = new Cache;
+  }
+  return t_cache;
 }
 
 }  // namespace
 
 void* pool_allocate(size_t bytes) {
-  if (bytes >= kMinPooled) {
-    Cache& c = cache();
-    auto it = c.free.find(bytes);
-    if (it != c.free.end() && !it->second.empty()) {
+  Cache* c = bytes >= kMinPooled ? cache() : nullptr;
+  if (c != nullptr) {
+    auto it = c->free.find(bytes);
+    if (it != c->free.end() && !it->second.empty()) {
       void* p = it->second.back();
       it->second.pop_back();
-      c.bytes -= bytes;
+      c->bytes -= bytes;
       return p;
     }
   }
@@ -42,19 +60,18 @@ void* pool_allocate(size_t bytes) {
 }
 
 void pool_deallocate(void* p, size_t bytes) noexcept {
-  if (bytes >= kMinPooled) {
-    Cache& c = cache();
-    if (c.bytes + bytes <= kMaxBytes) {
-      try {
-        auto& list = c.free[bytes];
-        if (list.size() < kMaxPerSize) {
-          list.push_back(p);
-          c.bytes += bytes;
-          return;
-        }
-      } catch (...) {
-        // No room to remember the block: free it below.
+  // Never creates the cache (a thread that only frees has nothing to reuse).
+  Cache* c = bytes >= kMinPooled && !t_gone ? t_cache : nullptr;
+  if (c != nullptr && c->bytes + bytes <= kMaxBytes) {
+    try {
+      auto& list = c->free[bytes];
+      if (list.size() < kMaxPerSize) {
+        list.push_back(p);
+        c->bytes += bytes;
+        return;
       }
+    } catch (...) {
+      // No room to remember the block: free it below.
     }
   }
   ::operator delete(p, kAlign);

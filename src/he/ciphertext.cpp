@@ -14,6 +14,18 @@ void Plaintext::reset(const Context& ctx, size_t level, bool ntt, double scale) 
   scale_ = scale;
 }
 
+void Plaintext::prepare_shoup(const Context& ctx) {
+  check_params(ctx, params_id_, level_, "plaintext");
+  if (!poly_.ntt) throw std::invalid_argument("prepare_shoup: the plaintext must be in NTT form");
+  shoup_.resize(poly_.data.size());
+  for (size_t i = 0; i < poly_.limbs; ++i) {
+    const Modulus& q = ctx.modulus(i);
+    const uint64_t* p = poly_.limb(i);
+    uint64_t* w = shoup_.data() + i * poly_.n;
+    for (size_t j = 0; j < poly_.n; ++j) w[j] = q.shoup(p[j]);
+  }
+}
+
 void Ciphertext::reset(const Context& ctx, size_t level, size_t size, double scale) {
   if (level > ctx.top_level()) throw std::invalid_argument("Ciphertext: level above the top");
   PG_ASSERT(size >= 1 && size <= 3, "ciphertext size");

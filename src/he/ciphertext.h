@@ -25,12 +25,23 @@ class Plaintext {
   double scale() const { return scale_; }
   void set_scale(double s) { scale_ = s; }
   bool is_ntt() const { return poly_.ntt; }
-  RnsPoly& poly() { return poly_; }
+  // Mutable access drops the Shoup companions (they would go stale).
+  RnsPoly& poly() {
+    shoup_.clear();
+    return poly_;
+  }
   const RnsPoly& poly() const { return poly_; }
 
+  // Caches floor(p_j·2^64/q_i) for every NTT coefficient, so that multiply_plain runs as
+  // vectorised Shoup multiplications (about twice the plaintext's memory). Call it once on a
+  // plaintext that will multiply many ciphertexts, before sharing it between threads.
+  void prepare_shoup(const Context& ctx);
+  bool has_shoup() const { return !shoup_.empty(); }
+  const uint64_t* shoup_row(size_t i) const { return shoup_.data() + i * poly_.n; }
+
  private:
-  friend class Serializer;
   RnsPoly poly_;
+  U64Vec shoup_;
   ParamsId params_id_ = 0;
   size_t level_ = 0;
   double scale_ = 1.0;

@@ -76,24 +76,12 @@ void CkksEncoder::fft_inverse(Cx* v) const {
   for (size_t k = 0; k < n; ++k) v[k] *= inv;
 }
 
-void CkksEncoder::slots_to_coeffs(std::vector<Cx>& v) const {
-  std::vector<Cx> w(slots_, Cx(0, 0));
-  for (size_t j = 0; j < slots_ && j < v.size(); ++j) w[slot_index_[j]] = v[j];
+void CkksEncoder::slots_to_coeffs(CxVec& w) const {
   fft_inverse(w.data());
   for (size_t k = 0; k < slots_; ++k) w[k] = mul(w[k], std::conj(twist_[k]));
-  v = std::move(w);
 }
 
-void CkksEncoder::coeffs_to_slots(std::vector<Cx>& v) const {
-  std::vector<Cx> w(slots_);
-  for (size_t k = 0; k < slots_; ++k) w[k] = mul(v[k], twist_[k]);
-  fft_forward(w.data());
-  v.resize(slots_);
-  for (size_t j = 0; j < slots_; ++j) v[j] = w[slot_index_[j]];
-}
-
-void CkksEncoder::to_plaintext(const std::vector<Cx>& u, double scale, size_t level,
-                               Plaintext& out) const {
+void CkksEncoder::to_plaintext(const CxVec& u, double scale, size_t level, Plaintext& out) const {
   const Context& ctx = *ctx_;
   if (level > ctx.top_level()) throw std::invalid_argument("encode: level above the top level");
   if (!(scale >= 1.0) || !std::isfinite(scale)) {
@@ -124,27 +112,28 @@ void CkksEncoder::to_plaintext(const std::vector<Cx>& u, double scale, size_t le
 
 void CkksEncoder::encode(std::span<const Cx> z, double scale, size_t level, Plaintext& out) const {
   if (z.size() > slots_) throw std::invalid_argument("encode: more values than slots");
-  std::vector<Cx> v(z.begin(), z.end());
-  slots_to_coeffs(v);
-  to_plaintext(v, scale, level, out);
+  CxVec w(slots_, Cx(0, 0));
+  for (size_t j = 0; j < z.size(); ++j) w[slot_index_[j]] = z[j];
+  slots_to_coeffs(w);
+  to_plaintext(w, scale, level, out);
 }
 
 void CkksEncoder::encode(std::span<const double> x, double scale, size_t level,
                          Plaintext& out) const {
   if (x.size() > slots_) throw std::invalid_argument("encode: more values than slots");
-  std::vector<Cx> v(x.size());
-  for (size_t j = 0; j < x.size(); ++j) v[j] = Cx(x[j], 0);
-  slots_to_coeffs(v);
-  to_plaintext(v, scale, level, out);
+  CxVec w(slots_, Cx(0, 0));
+  for (size_t j = 0; j < x.size(); ++j) w[slot_index_[j]] = Cx(x[j], 0);
+  slots_to_coeffs(w);
+  to_plaintext(w, scale, level, out);
 }
 
 void CkksEncoder::encode_constant(double c, double scale, size_t level, Plaintext& out) const {
-  std::vector<Cx> u(slots_, Cx(0, 0));
+  CxVec u(slots_, Cx(0, 0));
   u[0] = Cx(c, 0);  // the constant polynomial c has every slot equal to c
   to_plaintext(u, scale, level, out);
 }
 
-std::vector<Cx> CkksEncoder::decode(const Plaintext& pt) const {
+void CkksEncoder::plaintext_to_dft(const Plaintext& pt, CxVec& w) const {
   const Context& ctx = *ctx_;
   check_params(ctx, pt.params_id(), pt.level(), "plaintext");
   RnsPoly tmp;
@@ -156,31 +145,50 @@ std::vector<Cx> CkksEncoder::decode(const Plaintext& pt) const {
   }
   const size_t rows = pt.level() + 1;
   const double inv = 1.0 / pt.scale();
-  std::vector<Cx> v(slots_);
+  w.resize(slots_);
   if (rows == 1) {
     const uint64_t q = ctx.modulus(0).value(), half = q >> 1;
     auto centred = [&](uint64_t x) { return x > half ? -double(q - x) : double(x); };
     for (size_t k = 0; k < slots_; ++k) {
-      v[k] = Cx(centred(p->limb(0)[k]) * inv, centred(p->limb(0)[k + slots_]) * inv);
+      w[k] = Cx(centred(p->limb(0)[k]) * inv, centred(p->limb(0)[k + slots_]) * inv);
     }
   } else {
     const CrtComposer& crt = *ctx.level(pt.level()).crt;
-    std::vector<uint64_t> res(rows);
+    uint64_t res[64];
     auto value = [&](size_t j) {
       for (size_t i = 0; i < rows; ++i) res[i] = p->limb(i)[j];
-      return crt.compose_centered_double(res.data()) * inv;
+      return crt.compose_centered_double(res) * inv;
     };
-    for (size_t k = 0; k < slots_; ++k) v[k] = Cx(value(k), value(k + slots_));
+    for (size_t k = 0; k < slots_; ++k) w[k] = Cx(value(k), value(k + slots_));
   }
-  coeffs_to_slots(v);
-  return v;
+  for (size_t k = 0; k < slots_; ++k) w[k] = mul(w[k], twist_[k]);
+  fft_forward(w.data());
+}
+
+void CkksEncoder::decode(const Plaintext& pt, std::vector<Cx>& out) const {
+  CxVec w;
+  plaintext_to_dft(pt, w);
+  out.resize(slots_);
+  for (size_t j = 0; j < slots_; ++j) out[j] = w[slot_index_[j]];
+}
+
+std::vector<Cx> CkksEncoder::decode(const Plaintext& pt) const {
+  std::vector<Cx> out;
+  decode(pt, out);
+  return out;
+}
+
+void CkksEncoder::decode_real(const Plaintext& pt, std::vector<double>& out) const {
+  CxVec w;
+  plaintext_to_dft(pt, w);
+  out.resize(slots_);
+  for (size_t j = 0; j < slots_; ++j) out[j] = w[slot_index_[j]].real();
 }
 
 std::vector<double> CkksEncoder::decode_real(const Plaintext& pt) const {
-  const auto z = decode(pt);
-  std::vector<double> x(z.size());
-  for (size_t j = 0; j < z.size(); ++j) x[j] = z[j].real();
-  return x;
+  std::vector<double> out;
+  decode_real(pt, out);
+  return out;
 }
 
 }  // namespace pg::he

@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "he/aligned.h"
 #include "he/ciphertext.h"
 #include "he/context.h"
 
@@ -36,19 +37,22 @@ class CkksEncoder {
   // The constant c in every slot.
   void encode_constant(double c, double scale, size_t level, Plaintext& out) const;
 
-  // All N/2 slots, from a plaintext in either domain.
+  // All N/2 slots, from a plaintext in either domain. The out-parameter forms reuse the
+  // caller's vector.
+  void decode(const Plaintext& pt, std::vector<std::complex<double>>& out) const;
   std::vector<std::complex<double>> decode(const Plaintext& pt) const;
+  void decode_real(const Plaintext& pt, std::vector<double>& out) const;
   std::vector<double> decode_real(const Plaintext& pt) const;
 
-  // The raw transforms on N/2 complex values (for tests): slots → u (unscaled) and back.
-  void slots_to_coeffs(std::vector<std::complex<double>>& v) const;
-  void coeffs_to_slots(std::vector<std::complex<double>>& v) const;
-
  private:
+  using CxVec = std::vector<std::complex<double>, AlignedAllocator<std::complex<double>>>;
   void fft_forward(std::complex<double>* v) const;
   void fft_inverse(std::complex<double>* v) const;
-  void to_plaintext(const std::vector<std::complex<double>>& u, double scale, size_t level,
-                    Plaintext& out) const;
+  // Slots (bit-reversed positions filled) → twisted coefficients u, in place.
+  void slots_to_coeffs(CxVec& w) const;
+  void to_plaintext(const CxVec& u, double scale, size_t level, Plaintext& out) const;
+  // The unscaled u of a plaintext, then its DFT (bit-reversed slots), in w.
+  void plaintext_to_dft(const Plaintext& pt, CxVec& w) const;
 
   ContextPtr ctx_;
   size_t slots_;

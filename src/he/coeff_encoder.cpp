@@ -18,14 +18,27 @@ void check_level(const Context& ctx, size_t level, size_t count) {
   }
 }
 
-// The plaintext's rows in the coefficient domain (a copy only when it is in NTT form).
-const RnsPoly& coeff_rows(const Context& ctx, const Plaintext& x, RnsPoly& tmp) {
-  check_params(ctx, x.params_id(), x.level(), "plaintext");
-  if (!x.is_ntt()) return x.poly();
-  tmp = x.poly();
-  ctx.from_ntt(tmp);
-  return tmp;
-}
+// A decrypted plaintext's rows in the coefficient domain (a copy only when it is in NTT form),
+// with the CRT data of its level.
+struct CoeffView {
+  RnsPoly tmp;
+  const RnsPoly* p;
+  size_t rows;
+  const CrtComposer* crt;
+
+  CoeffView(const Context& ctx, const Plaintext& x) : p(&x.poly()), rows(x.level() + 1) {
+    check_params(ctx, x.params_id(), x.level(), "plaintext");
+    crt = ctx.level(x.level()).crt.get();
+    if (x.is_ntt()) {
+      tmp = x.poly();
+      ctx.from_ntt(tmp);
+      p = &tmp;
+    }
+  }
+  void residues(size_t j, uint64_t* res) const {
+    for (size_t i = 0; i < rows; ++i) res[i] = p->limb(i)[j];
+  }
+};
 
 std::vector<uint32_t> all_coeffs(size_t n) {
   std::vector<uint32_t> c(n);
@@ -156,13 +169,12 @@ std::vector<uint64_t> CoeffEncoder::decode_scaled(const Plaintext& x, int ell,
                                                   std::span<const uint32_t> coeffs) const {
   const Context& ctx = *ctx_;
   if (ell < 1 || ell > 63) throw std::invalid_argument("decode_scaled: ell must be in [1, 63]");
-  RnsPoly tmp;
-  const RnsPoly& p = coeff_rows(ctx, x, tmp);
-  const size_t rows = x.level() + 1;
-  const CrtComposer& crt = *ctx.level(x.level()).crt;
+  const CoeffView v(ctx, x);
+  const RnsPoly& p = *v.p;
+  const size_t rows = v.rows;
+  const CrtComposer& crt = *v.crt;
   const size_t k = crt.words();
   const std::vector<uint64_t>& big_q = crt.modulus_words();
-  const std::vector<uint64_t>& half_q = crt.half_modulus_words();
   const uint64_t mask = (uint64_t{1} << ell) - 1;
   const uint64_t q_inv = inverse_mod_2_64(big_q[0]);
   std::vector<ShoupConst> t_mod(rows);
@@ -180,7 +192,7 @@ std::vector<uint64_t> CoeffEncoder::decode_scaled(const Plaintext& x, int ell,
       res[i] = mul_shoup(p.limb(i)[j], t_mod[i], ctx.modulus(i).value());
     }
     crt.compose(res.data(), r.data());
-    const uint64_t up = mp::cmp(r.data(), half_q.data(), k) > 0 ? 1 : 0;
+    const uint64_t up = mp::cmp(r.data(), crt.half_modulus_words().data(), k) > 0 ? 1 : 0;
     out.push_back((up - r[0] * q_inv) & mask);
   }
   return out;
@@ -196,23 +208,20 @@ std::vector<uint64_t> CoeffEncoder::decode_int_scaled(const Plaintext& x, int sc
   if (scale_bits < 0 || scale_bits > 120) {
     throw std::invalid_argument("decode_int_scaled: scale_bits must be in [0, 120]");
   }
-  RnsPoly tmp;
-  const RnsPoly& p = coeff_rows(ctx, x, tmp);
-  const size_t rows = x.level() + 1;
-  const CrtComposer& crt = *ctx.level(x.level()).crt;
+  const CoeffView v(ctx, x);
+  const CrtComposer& crt = *v.crt;
   const size_t k = crt.words();
   const std::vector<uint64_t>& big_q = crt.modulus_words();
-  const std::vector<uint64_t>& half_q = crt.half_modulus_words();
   // One spare word above the value and two for the shifted window.
-  std::vector<uint64_t> res(rows), w(k + 3), round(k + 3, 0), out;
+  std::vector<uint64_t> res(v.rows), w(k + 3), round(k + 3, 0), out;
   if (scale_bits > 0) round[size_t(scale_bits - 1) / 64] = uint64_t{1} << ((scale_bits - 1) % 64);
   out.reserve(coeffs.size());
   for (uint32_t j : coeffs) {
     if (j >= ctx.n()) throw std::invalid_argument("decode: coefficient index out of range");
-    for (size_t i = 0; i < rows; ++i) res[i] = p.limb(i)[j];
+    v.residues(j, res.data());
     std::fill(w.begin(), w.end(), 0);
     crt.compose(res.data(), w.data());
-    if (mp::cmp(w.data(), half_q.data(), k) > 0) {
+    if (mp::cmp(w.data(), crt.half_modulus_words().data(), k) > 0) {
       // x − Q < 0 in two's complement over k + 3 words.
       std::vector<uint64_t> qq(k + 3, 0);
       std::copy(big_q.begin(), big_q.end(), qq.begin());
@@ -231,16 +240,12 @@ std::vector<uint64_t> CoeffEncoder::decode_int_scaled(const Plaintext& x, int sc
 }
 
 std::vector<double> CoeffEncoder::decode_real(const Plaintext& x) const {
-  const Context& ctx = *ctx_;
-  RnsPoly tmp;
-  const RnsPoly& p = coeff_rows(ctx, x, tmp);
-  const size_t rows = x.level() + 1;
-  const CrtComposer& crt = *ctx.level(x.level()).crt;
-  std::vector<uint64_t> res(rows);
-  std::vector<double> out(ctx.n());
-  for (size_t j = 0; j < ctx.n(); ++j) {
-    for (size_t i = 0; i < rows; ++i) res[i] = p.limb(i)[j];
-    out[j] = crt.compose_centered_double(res.data()) / x.scale();
+  const CoeffView v(*ctx_, x);
+  std::vector<uint64_t> res(v.rows);
+  std::vector<double> out(ctx_->n());
+  for (size_t j = 0; j < out.size(); ++j) {
+    v.residues(j, res.data());
+    out[j] = v.crt->compose_centered_double(res.data()) / x.scale();
   }
   return out;
 }

@@ -12,7 +12,9 @@
 //                        noise is below Δ/2). encode_real places round(x·Δ) for reals.
 //
 // Decoding takes a decrypted plaintext (either domain) and reads every coefficient, or only the
-// listed ones. All encoders are branch-free in the values (masks, weights and shares are secret).
+// listed ones. The integer encoders (encode_int, encode_scaled, encode_int_scaled) are
+// branch-free in the values, which are secret (masks, weights); encode_real and the decoders
+// (which run on the decrypting party's own data) are not constant-time.
 #pragma once
 
 #include <cstddef>

@@ -26,7 +26,7 @@ void Decryptor::decrypt(const Ciphertext& ct, Plaintext& out) const {
     const Modulus& q = ctx.modulus(i);
     const uint64_t* s = sk_.poly().limb(i);
     std::copy(ct.poly(0).limb(i), ct.poly(0).limb(i) + n, x.limb(i));
-    rows::mul_add(ct.poly(1).limb(i), s, x.limb(i), n, q);
+    rows::mul_shoup_add(ct.poly(1).limb(i), s, sk_.shoup_row(i), x.limb(i), n, q.value());
     if (ct.size() == 3) {
       rows::mul(s, s, s2.data(), n, q);
       rows::mul_add(ct.poly(2).limb(i), s2.data(), x.limb(i), n, q);
@@ -46,7 +46,8 @@ void Decryptor::decrypt_reply(const Reply& reply, Plaintext& out) const {
   out.reset(ctx, level, false, 1.0);
   RnsPoly cs = reply.c1;
   for (size_t i = 0; i <= level; ++i) {
-    rows::mul(cs.limb(i), sk_.poly().limb(i), cs.limb(i), n, ctx.modulus(i));
+    rows::mul_shoup(cs.limb(i), sk_.poly().limb(i), sk_.shoup_row(i), cs.limb(i), n,
+                    ctx.modulus(i).value());
   }
   ctx.from_ntt(cs);
   for (size_t i = 0; i <= level; ++i) {

@@ -66,43 +66,15 @@ const SecretKey& Encryptor::need_sk() const {
   return sk_;
 }
 
-void Encryptor::zero_over_qp(size_t level, Ciphertext& out, core::Prg& prg) const {
+void Encryptor::zero_sample(size_t level, bool over_qp, int flood_bits, Ciphertext& out,
+                            core::Prg& prg) const {
   const Context& ctx = *ctx_;
   const PublicKey& pk = need_pk();
-  const size_t n = ctx.n(), rows = level + 1 + ctx.special_count();
+  const size_t n = ctx.n(), rows = level + 1 + (over_qp ? ctx.special_count() : 0);
+  // Rows 0..level are the data primes either way; over Q·P the special primes follow.
   auto prime_of = [&](size_t r) { return ext_prime(ctx, level, r); };
   std::vector<int8_t> small(n);
-  RnsPoly u, e;
-  u.resize(n, rows, false);
-  e.resize(n, rows, false);
-  sample_ternary(prg, small);
-  small_ntt(ctx, small, u, prime_of);
-  RnsPoly ext;
-  ext.resize(n, rows, true);
-  out.reset(ctx, level, 2, 1.0);
-  for (int c = 0; c < 2; ++c) {
-    const RnsPoly& p = c == 0 ? pk.p0 : pk.p1;
-    sample_cbd(prg, small);
-    small_ntt(ctx, small, e, prime_of);
-    for (size_t r = 0; r < rows; ++r) {
-      const size_t pi = prime_of(r);
-      std::copy(e.limb(r), e.limb(r) + n, ext.limb(r));
-      rows::mul_add(u.limb(r), p.limb(pi), ext.limb(r), n, ctx.modulus(pi));
-    }
-    mod_down(ctx, level, ext, out.poly(c));
-  }
-  core::secure_zero(small.data(), small.size());
-  u.wipe();
-  e.wipe();
-}
-
-void Encryptor::zero_over_q(size_t level, int flood_bits, Ciphertext& out, core::Prg& prg) const {
-  const Context& ctx = *ctx_;
-  const PublicKey& pk = need_pk();
-  const size_t n = ctx.n(), rows = level + 1;
-  auto prime_of = [](size_t r) { return r; };
-  std::vector<int8_t> small(n);
-  RnsPoly u, e;
+  RnsPoly u, e, ext;
   u.resize(n, rows, false);
   e.resize(n, rows, false);
   sample_ternary(prg, small);
@@ -117,11 +89,14 @@ void Encryptor::zero_over_q(size_t level, int flood_bits, Ciphertext& out, core:
       sample_cbd(prg, small);
       small_ntt(ctx, small, e, prime_of);
     }
-    RnsPoly& o = out.poly(c);
+    RnsPoly& dst = over_qp ? ext : out.poly(c);
+    if (over_qp) ext.resize(n, rows, true);
     for (size_t r = 0; r < rows; ++r) {
-      std::copy(e.limb(r), e.limb(r) + n, o.limb(r));
-      rows::mul_add(u.limb(r), p.limb(r), o.limb(r), n, ctx.modulus(r));
+      const size_t pi = prime_of(r);
+      std::copy(e.limb(r), e.limb(r) + n, dst.limb(r));
+      rows::mul_add(u.limb(r), p.limb(pi), dst.limb(r), n, ctx.modulus(pi));
     }
+    if (over_qp) mod_down(ctx, level, ext, out.poly(c));
   }
   core::secure_zero(small.data(), small.size());
   u.wipe();
@@ -130,11 +105,7 @@ void Encryptor::zero_over_q(size_t level, int flood_bits, Ciphertext& out, core:
 
 void Encryptor::encrypt_zero(size_t level, double scale, Ciphertext& out, core::Prg& prg) const {
   if (level > ctx_->top_level()) throw std::invalid_argument("encrypt_zero: level above the top");
-  if (ctx_->special_count() > 0) {
-    zero_over_qp(level, out, prg);
-  } else {
-    zero_over_q(level, -1, out, prg);
-  }
+  zero_sample(level, ctx_->special_count() > 0, -1, out, prg);
   out.set_scale(scale);
 }
 
@@ -150,7 +121,7 @@ void Encryptor::encrypt_zero_flooded(size_t level, int flood_bits, Ciphertext& o
                                 " flooding does not fit the modulus at level " +
                                 std::to_string(level));
   }
-  zero_over_q(level, flood_bits, out, prg);
+  zero_sample(level, false, flood_bits, out, prg);
 }
 
 void Encryptor::encrypt(const Plaintext& pt, Ciphertext& out, core::Prg& prg) const {
@@ -176,10 +147,10 @@ void Encryptor::encrypt_symmetric(const Plaintext& pt, Ciphertext& out, core::Pr
   sample_cbd(prg, e);
   small_ntt(ctx, e, c0, [](size_t r) { return r; });
   core::secure_zero(e.data(), e.size());
-  std::vector<uint64_t> as(n);
+  U64Vec as(n);
   for (size_t i = 0; i <= level; ++i) {
     const Modulus& q = ctx.modulus(i);
-    rows::mul(c1.limb(i), sk.poly().limb(i), as.data(), n, q);
+    rows::mul_shoup(c1.limb(i), sk.poly().limb(i), sk.shoup_row(i), as.data(), n, q.value());
     rows::sub(c0.limb(i), as.data(), c0.limb(i), n, q.value());
     rows::add(c0.limb(i), pt.poly().limb(i), c0.limb(i), n, q.value());
   }

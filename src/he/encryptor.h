@@ -37,8 +37,10 @@ class Encryptor {
  private:
   const PublicKey& need_pk() const;
   const SecretKey& need_sk() const;
-  void zero_over_qp(size_t level, Ciphertext& out, core::Prg& prg) const;
-  void zero_over_q(size_t level, int flood_bits, Ciphertext& out, core::Prg& prg) const;
+  // (u·p0 + e0, u·p1 + e1) at `level`, drawn over Q·P and divided by P when over_qp; e0 is
+  // flooding noise of 2^flood_bits when flood_bits ≥ 0 (only without over_qp).
+  void zero_sample(size_t level, bool over_qp, int flood_bits, Ciphertext& out,
+                   core::Prg& prg) const;
 
   ContextPtr ctx_;
   bool has_pk_ = false, has_sk_ = false;

@@ -126,7 +126,12 @@ void Evaluator::multiply_plain(const Ciphertext& a, const Plaintext& p, Cipherte
   const size_t n = ctx_->n();
   for (size_t c = 0; c < a.size(); ++c) {
     for (size_t i = 0; i <= a.level(); ++i) {
-      rows::mul(a.poly(c).limb(i), p.poly().limb(i), out.poly(c).limb(i), n, ctx_->modulus(i));
+      if (p.has_shoup()) {
+        rows::mul_shoup(a.poly(c).limb(i), p.poly().limb(i), p.shoup_row(i), out.poly(c).limb(i), n,
+                        ctx_->modulus(i).value());
+      } else {
+        rows::mul(a.poly(c).limb(i), p.poly().limb(i), out.poly(c).limb(i), n, ctx_->modulus(i));
+      }
     }
   }
   out.set_scale(a.scale() * p.scale());

@@ -24,7 +24,16 @@ SecretKey::SecretKey(ContextPtr ctx, core::Prg& prg) : ctx_(std::move(ctx)) {
   s_.resize(ctx_->n(), all_primes(*ctx_), false);
   set_small(*ctx_, t, s_);
   core::secure_zero(t.data(), t.size());
+  finish();
+}
+
+void SecretKey::finish() {
   ctx_->to_ntt(s_);
+  shoup_.resize(s_.data.size());
+  for (size_t i = 0; i < s_.limbs; ++i) {
+    const Modulus& q = ctx_->modulus(i);
+    for (size_t j = 0; j < s_.n; ++j) shoup_[i * s_.n + j] = q.shoup(s_.limb(i)[j]);
+  }
 }
 
 SecretKey SecretKey::from_ternary(ContextPtr ctx, std::span<const int8_t> coeffs) {
@@ -38,7 +47,7 @@ SecretKey SecretKey::from_ternary(ContextPtr ctx, std::span<const int8_t> coeffs
   sk.ctx_ = std::move(ctx);
   sk.s_.resize(sk.ctx_->n(), all_primes(*sk.ctx_), false);
   set_small(*sk.ctx_, coeffs, sk.s_);
-  sk.ctx_->to_ntt(sk.s_);
+  sk.finish();
   return sk;
 }
 
@@ -67,7 +76,7 @@ void rlwe_sample(const Context& ctx, const RnsPoly& s_ntt, const core::Seed& see
   set_small(ctx, e, b);
   core::secure_zero(e.data(), e.size());
   ctx.to_ntt(b);
-  std::vector<uint64_t> as(n);
+  U64Vec as(n);
   for (size_t i = 0; i < rows; ++i) {
     const Modulus& q = ctx.modulus(i);
     rows::mul(a.limb(i), s_ntt.limb(i), as.data(), n, q);
@@ -103,7 +112,7 @@ KSwitchKey KeyGenerator::switching_key(const RnsPoly& from, const RnsPoly& under
   k.b.resize(digits);
   k.a.resize(digits);
   k.seed.resize(digits);
-  std::vector<uint64_t> t(n);
+  U64Vec t(n);
   for (size_t d = 0; d < digits; ++d) {
     k.seed[d] = prg.derive_seed();
     rlwe_sample(ctx, under, k.seed[d], all_primes(ctx), prg, k.b[d], k.a[d]);

@@ -34,16 +34,22 @@ class SecretKey {
   SecretKey& operator=(const SecretKey&) = default;
   SecretKey(SecretKey&&) = default;
   SecretKey& operator=(SecretKey&&) = default;
-  ~SecretKey() { s_.wipe(); }
+  ~SecretKey() {
+    s_.wipe();
+    core::secure_zero(shoup_.data(), shoup_.size() * sizeof(uint64_t));
+  }
 
   const ContextPtr& context() const { return ctx_; }
   // s over all primes (data then special), NTT domain.
   const RnsPoly& poly() const { return s_; }
+  // Shoup companions of poly()'s row i, for the vectorised products c1·s.
+  const uint64_t* shoup_row(size_t i) const { return shoup_.data() + i * s_.n; }
 
  private:
-  friend class Serializer;
+  void finish();  // NTT and companions from coefficient-domain s_
   ContextPtr ctx_;
   RnsPoly s_;
+  U64Vec shoup_;
 };
 
 // (p0, p1) = (−a·s + e, a) over all primes, a = expand_uniform(seed).

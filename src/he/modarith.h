@@ -16,6 +16,13 @@ inline uint64_t mul_hi(uint64_t a, uint64_t b) {
   return uint64_t((u128(a) * b) >> 64);
 }
 
+// r − q if r ≥ q, else r; for r < 2q ≤ 2^63 (r − q wraps above r exactly when r < q). The
+// min compiles to a conditional move: no data-dependent branch to mispredict.
+inline uint64_t csub(uint64_t r, uint64_t q) {
+  const uint64_t d = r - q;
+  return d < r ? d : r;
+}
+
 class Modulus {
  public:
   Modulus() = default;
@@ -32,16 +39,14 @@ class Modulus {
     const u128 mid = u128(hi) * r0_ + u128(lo) * r1_ + mul_hi(lo, r0_);
     const uint64_t qhat = hi * r1_ + uint64_t(mid >> 64);
     uint64_t r = lo - qhat * q_;
-    r -= (r >= q_) ? q_ : 0;
-    r -= (r >= q_) ? q_ : 0;
+    r = csub(csub(r, q_), q_);
     return r;
   }
   // x mod q for any 64-bit x: floor(x·r1 / 2^64) with r1 = floor(2^64/q) underestimates the
   // quotient by at most 2, so two conditional subtractions finish the job.
   uint64_t reduce_word(uint64_t x) const {
     uint64_t r = x - mul_hi(x, r1_) * q_;
-    r -= (r >= q_) ? q_ : 0;
-    r -= (r >= q_) ? q_ : 0;
+    r = csub(csub(r, q_), q_);
     return r;
   }
   uint64_t reduce(uint64_t x) const { return reduce_word(x); }
@@ -59,6 +64,14 @@ class Modulus {
     const uint64_t r = reduce_word(mag);
     const uint64_t nr = (q_ - r) & (0 - uint64_t(r != 0));
     return (nr & neg) | (r & ~neg);
+  }
+  // floor(w·2^64/q) for w < q (the Shoup companion) without a division: w·floor(2^128/q)/2^64
+  // is at most one below it, and the remainder w·2^64 − w'·q (< 2q, so its low word is all of
+  // it) says whether to add the one.
+  uint64_t shoup(uint64_t w) const {
+    const uint64_t est = w * r1_ + mul_hi(w, r0_);
+    const uint64_t rem = 0 - est * q_;
+    return est + (rem >= q_ ? 1 : 0);
   }
   uint64_t pow(uint64_t base, uint64_t e) const;
   // a^{-1} mod q (q prime); throws std::invalid_argument for a ≡ 0.

@@ -43,6 +43,43 @@ void mul(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n, const Mo
   for (size_t j = 0; j < n; ++j) out[j] = q.reduce(u128(a[j]) * b[j]);
 }
 
+namespace {
+
+// a[j..j+4)·w[j..j+4) mod q in [0, 2q), w with Shoup companions wp.
+inline V shoup_lanes(const uint64_t* a, const uint64_t* w, const uint64_t* wp, size_t j, V vq,
+                     V qs) {
+  const V vw = simd::loadu(w + j), vwp = simd::loadu(wp + j);
+  return simd::mul_shoup_lazy(simd::loadu(a + j), vw, simd::swap_halves(vw), vwp,
+                              _mm256_srli_epi64(vwp, 32), vq, qs);
+}
+
+}  // namespace
+
+void mul_shoup(const uint64_t* a, const uint64_t* w, const uint64_t* wp, uint64_t* out, size_t n,
+               uint64_t q) {
+  const V vq = simd::set1(q), qs = simd::swap_halves(vq);
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4)
+    simd::storeu(out + j, simd::csub(shoup_lanes(a, w, wp, j, vq, qs), vq));
+  for (; j < n; ++j) out[j] = pg::he::mul_shoup(a[j], ShoupConst{w[j], wp[j]}, q);
+}
+
+void mul_shoup_add(const uint64_t* a, const uint64_t* w, const uint64_t* wp, uint64_t* out,
+                   size_t n, uint64_t q) {
+  const V vq = simd::set1(q), qs = simd::swap_halves(vq);
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const V r = shoup_lanes(a, w, wp, j, vq, qs);
+    // out + (r mod q) < 2q: one more conditional subtraction.
+    simd::storeu(out + j,
+                 simd::csub(_mm256_add_epi64(simd::loadu(out + j), simd::csub(r, vq)), vq));
+  }
+  for (; j < n; ++j) {
+    const uint64_t s = out[j] + pg::he::mul_shoup(a[j], ShoupConst{w[j], wp[j]}, q);
+    out[j] = s >= q ? s - q : s;
+  }
+}
+
 void mul_add(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n, const Modulus& q) {
   // out + a·b < q + q² < 2^122: one Barrett reduction.
   for (size_t j = 0; j < n; ++j) out[j] = q.reduce(u128(a[j]) * b[j] + out[j]);

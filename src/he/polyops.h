@@ -15,6 +15,12 @@ void sub(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n, uint64_t
 void negate(const uint64_t* a, uint64_t* out, size_t n, uint64_t q);
 // out = a·b mod q (Barrett).
 void mul(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n, const Modulus& q);
+// out = a·w mod q with per-coefficient Shoup companions wp of w (w < q), a < 2^64.
+void mul_shoup(const uint64_t* a, const uint64_t* w, const uint64_t* wp, uint64_t* out, size_t n,
+               uint64_t q);
+// out = out + a·w mod q, w with Shoup companions wp.
+void mul_shoup_add(const uint64_t* a, const uint64_t* w, const uint64_t* wp, uint64_t* out,
+                   size_t n, uint64_t q);
 // out = out + a·b mod q.
 void mul_add(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n, const Modulus& q);
 // out = a·w mod q for a constant w < q, a in [0, 2^64).

@@ -133,6 +133,34 @@ CrtComposer::CrtComposer(std::vector<Modulus> basis) : basis_(std::move(basis)) 
     hat_[i] = h;
     inv_hat_[i] = ShoupConst::make(basis_[i].inverse(hat_mod), basis_[i].value());
   }
+  garner_.resize(k);
+  for (size_t i = 0; i < k; ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      const Modulus& qi = basis_[i];
+      garner_[i].push_back(ShoupConst::make(qi.inverse(qi.reduce(basis_[j].value())), qi.value()));
+    }
+  }
+  std::vector<uint64_t> half_res(k);
+  for (size_t i = 0; i < k; ++i) {
+    uint64_t r = 0;  // floor(Q/2) mod q_i by Horner over the words
+    for (size_t w = k; w-- > 0;) r = basis_[i].reduce((u128(r) << 64) | half_q_[w]);
+    half_res[i] = r;
+  }
+  half_digits_.resize(k);
+  mixed_radix(half_res.data(), half_digits_.data());
+}
+
+void CrtComposer::mixed_radix(const uint64_t* residues, uint64_t* v) const {
+  const size_t k = basis_.size();
+  for (size_t i = 0; i < k; ++i) {
+    const Modulus& qi = basis_[i];
+    uint64_t t = residues[i];
+    for (size_t j = 0; j < i; ++j) {
+      const uint64_t vj = qi.reduce_word(v[j]);
+      t = mul_shoup(t >= vj ? t - vj : t + qi.value() - vj, garner_[i][j], qi.value());
+    }
+    v[i] = t;
+  }
 }
 
 void CrtComposer::compose(const uint64_t* residues, uint64_t* out) const {
@@ -160,16 +188,20 @@ void CrtComposer::compose(const uint64_t* residues, uint64_t* out) const {
 
 double CrtComposer::compose_centered_double(const uint64_t* residues) const {
   const size_t k = basis_.size();
-  uint64_t x[64];
-  compose(residues, x);
-  // Q is odd (a product of odd primes): x is negative's image iff x > floor(Q/2).
-  if (mp::cmp(x, half_q_.data(), k) > 0) {
-    uint64_t d[64];
-    for (size_t i = 0; i < k; ++i) d[i] = q_[i];
-    mp::sub(d, x, k);
-    return -mp::to_double(d, k);
+  uint64_t v[64];
+  mixed_radix(residues, v);
+  // x > floor(Q/2) (x is then the image of x − Q < 0), compared digit by digit from the top.
+  size_t i = k;
+  while (i-- > 0 && v[i] == half_digits_[i]) {
   }
-  return mp::to_double(x, k);
+  const bool negative = i < k && v[i] > half_digits_[i];
+  // Q − x = (Q − 1 − x) + 1, and Q − 1 has the digits q_i − 1: no borrows.
+  double r = 0;
+  for (size_t d = k; d-- > 0;) {
+    const double digit = double(negative ? basis_[d].value() - 1 - v[d] : v[d]);
+    r = r * double(basis_[d].value()) + digit;
+  }
+  return negative ? -(r + 1) : r;
 }
 
 i128 CrtComposer::compose_centered_i128(const uint64_t* residues) const {

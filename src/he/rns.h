@@ -48,7 +48,9 @@ class CrtComposer {
 
   // residues[i] = x mod q_i; out gets words() words.
   void compose(const uint64_t* residues, uint64_t* out) const;
-  // The centred representative as a double (rounded to nearest by the conversion).
+  // The centred representative as a double, through Garner's mixed-radix digits
+  // x = v_0 + q_0·(v_1 + q_1·(v_2 + ...)): the sign is decided exactly on the digits, and the
+  // magnitude is evaluated by Horner's rule on non-negative terms (relative error ~L·2^-53).
   double compose_centered_double(const uint64_t* residues) const;
   // The centred representative when |x| < 2^127 (Q of at most two 61-bit primes always fits).
   i128 compose_centered_i128(const uint64_t* residues) const;
@@ -58,7 +60,10 @@ class CrtComposer {
   std::vector<uint64_t> q_;       // Q
   std::vector<uint64_t> half_q_;  // floor(Q / 2)
   std::vector<ShoupConst> inv_hat_;
-  std::vector<std::vector<uint64_t>> hat_;  // Q / q_i, words() words each
+  std::vector<std::vector<uint64_t>> hat_;       // Q / q_i, words() words each
+  std::vector<std::vector<ShoupConst>> garner_;  // [i][j] = q_j^{-1} mod q_i, j < i
+  std::vector<uint64_t> half_digits_;            // mixed-radix digits of floor(Q/2)
+  void mixed_radix(const uint64_t* residues, uint64_t* v) const;
 };
 
 // Multi-precision helpers on little-endian word arrays of equal length n.

@@ -126,6 +126,18 @@ TEST_F(EvaluatorTest, MultiplyPlainAndRescale) {
   EXPECT_EQ(r.level(), 1u);
   EXPECT_NEAR(std::log2(r.scale()), 40.0, 0.01);
   EXPECT_LT(log2_error(e.decrypt(r), prod), kMul);
+  // With cached Shoup companions the product is the same, bit for bit.
+  const Ciphertext ca = e.encrypt(a);
+  Ciphertext plain_way, shoup_way;
+  e.ev.multiply_plain(ca, pb, plain_way);
+  Plaintext prepared = pb;
+  prepared.prepare_shoup(*e.ctx);
+  ASSERT_TRUE(prepared.has_shoup());
+  e.ev.multiply_plain(ca, prepared, shoup_way);
+  EXPECT_EQ(shoup_way.poly(0), plain_way.poly(0));
+  EXPECT_EQ(shoup_way.poly(1), plain_way.poly(1));
+  (void)prepared.poly();  // mutable access drops the companions
+  EXPECT_FALSE(prepared.has_shoup());
 }
 
 TEST_F(EvaluatorTest, MultiplyRelinearizeRescaleTwice) {

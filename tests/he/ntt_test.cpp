@@ -23,9 +23,12 @@ TEST(Modulus, BarrettAndShoupMatchDivision) {
       ASSERT_EQ(q.reduce(x), uint64_t(x % qv)) << qv;
       const uint64_t a = prg.uniform_below(qv), b = prg.uniform_below(qv);
       ASSERT_EQ(q.mul(a, b), uint64_t(u128(a) * b % qv));
+      const u128 top = u128(qv) * qv * 15 + (u128(prg.next_u64()) % qv);  // sums of products
+      ASSERT_EQ(q.reduce(top), uint64_t(top % qv));
       const ShoupConst c = ShoupConst::make(b, qv);
       const uint64_t y = prg.next_u64();
       ASSERT_EQ(mul_shoup(y, c, qv), uint64_t(u128(y) * b % qv));
+      ASSERT_EQ(q.shoup(b), c.w_shoup);
       ASSERT_LT(mul_shoup_lazy(y, c, qv), 2 * qv);
       ASSERT_EQ(q.reduce_word(y), y % qv);
       const int64_t s = int64_t(y);

@@ -1,66 +1,101 @@
-// The online stage's linear kernels (PROTOCOL.md §4 step 2): y = W · x mod 2^ℓ for a convolution
-// or a dense layer, where x holds uniform ring shares in [0, 2^ℓ) and W holds the quantised
-// integer weights. The result must be exact in every bit.
+// The online stage's linear kernel (PROTOCOL.md §4 step 2): y = W · x mod 2^ℓ for a convolution
+// or a dense layer, where x holds uniform ring shares and W the quantised integer weights. The
+// result is exact in every bit, for every method.
 //
-// Method (kIm2colGemm): write each share as balanced base-2^b digits, x = Σ_j 2^{bj} d_j with
-// |d_j| ≤ 2^{b-1}, and run one double-precision GEMM (OpenBLAS dgemm, AVX2/FMA) of W against
-// the im2col matrix of all digit planes at once. Every product and partial sum of a digit plane
-// is an integer of magnitude ≤ taps · max|W| · 2^{b-1}; b is chosen so that this is ≤ 2^53, so
-// every FMA is exact whatever order the GEMM sums in. Recombining Σ_j 2^{bj} Y_j in uint64
-// arithmetic is exact mod 2^64, hence mod 2^ℓ. For MiniONN-sized layers (taps ≤ 4608,
-// |W| < 2^16) and ℓ ≤ 44 that is two digit planes: twice the plain double GEMM's work.
+// Methods (each exact; see the named headers for why):
+//   kDirect         naive direct convolution in uint64 wrap-around arithmetic: the oracle and
+//                   the "naive direct on shares" baseline (direct_conv.h).
+//   kFp64Im2col     balanced digit planes in doubles (every partial sum < 2^53), im2col of all
+//                   planes at once, one OpenBLAS dgemm (fp64_conv.h).
+//   kInt16          int16 digit planes, implicit GEMM with AVX2 vpmaddwd and int32 accumulators
+//                   wrapping mod 2^32, no im2col (int16_conv.h). The fastest general method.
+//   kWinograd{2,4}{Int16,Fp64}
+//                   F(2x2,3x3) / F(4x4,3x3) over the ring, scaled so that no power of two is
+//                   ever divided, on either engine (winograd.h). 3x3, stride 1, one group.
+//                   F(4,3) on the INT16 engine is the fastest for 3x3 layers on 16x16 and larger.
+// kAuto picks, per layer and thread count, the method with the least predicted time
+// (ring_conv_cost.h: a cost model calibrated from bench/online_layers measurements).
 //
-// kDirect is the naive direct convolution in uint64 (wrap-around) arithmetic: the oracle and
-// the baseline. conv2d_double is the plain floating-point kernel on real values, to measure
-// what exactness costs.
+// Why INT16 rather than FP64: vpmaddwd does 16 multiply-accumulates per instruction at the same
+// issue rate as an FMA's 4 (bench/linear_bench BM_Peak*: ~4x the MAC rate), so three int16
+// passes cost less than one double plane even at the FMA's peak; a hand-written FP64 GEMM could
+// gain at most the ~1/3 OpenBLAS leaves below that peak, not enough to matter. Error-free FP64
+// products (TwoProduct) make each product exact but not the sum of hundreds of them, which would
+// need double-double accumulation: dearer than a second digit plane.
+//
+// The choice of digit planes, hence the running time, depends only on public data: the shape,
+// ℓ, and the public weight bound (digit_plan.h), never on the weights or the shares.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
+#include "core/thread_pool.h"
 #include "nn/kernels/conv_geometry.h"
+#include "nn/kernels/digit_plan.h"
 
 namespace pg::nn::kernels {
 
-enum class RingMethod { kAuto, kIm2colGemm, kDirect };
-
-// Prepared weights of one layer: validated, and converted once to doubles for the GEMM.
-class RingConv {
- public:
-  // weights: [out_c][in_c/groups][kh][kw]. Throws std::invalid_argument on a size mismatch or
-  // on weights too large for an exact GEMM (|w| ≥ 2^40).
-  RingConv(const ConvGeometry& geometry, std::span<const int64_t> weights);
-
-  const ConvGeometry& geometry() const { return g_; }
-  // Bits per digit plane, and the number of planes for a ring of ell bits.
-  int digit_bits() const { return digit_bits_; }
-  int digit_planes(int ell) const { return (ell + digit_bits_ - 1) / digit_bits_; }
-
-  // y = W x mod 2^ell (1 ≤ ell ≤ 64). x has in_size() elements, y out_size(); inputs need not
-  // be reduced (only their low ell bits matter).
-  void apply(std::span<const uint64_t> x, int ell, std::span<uint64_t> y,
-             RingMethod method = RingMethod::kAuto) const;
-
- private:
-  void apply_gemm(std::span<const uint64_t> x, int ell, std::span<uint64_t> y) const;
-  void apply_direct(std::span<const uint64_t> x, int ell, std::span<uint64_t> y) const;
-
-  ConvGeometry g_;
-  std::vector<int64_t> w_int_;
-  std::vector<double> w_dbl_;
-  int digit_bits_ = 1;
+enum class RingMethod {
+  kAuto,
+  kDirect,
+  kFp64Im2col,
+  kInt16,
+  kWinograd2Int16,
+  kWinograd2Fp64,
+  kWinograd4Int16,
+  kWinograd4Fp64,
 };
 
-// Plain double convolution (im2col + dgemm): y = W x on real values.
-void conv2d_double(const ConvGeometry& g, std::span<const double> weights,
-                   std::span<const double> x, std::span<double> y);
+inline constexpr RingMethod kExactMethods[] = {
+    RingMethod::kDirect,         RingMethod::kFp64Im2col,    RingMethod::kInt16,
+    RingMethod::kWinograd2Int16, RingMethod::kWinograd2Fp64, RingMethod::kWinograd4Int16,
+    RingMethod::kWinograd4Fp64};
 
-// Naive direct convolution in doubles (no im2col), the floor of what a simple kernel does.
-void conv2d_double_direct(const ConvGeometry& g, std::span<const double> weights,
-                          std::span<const double> x, std::span<double> y);
+const char* method_name(RingMethod m);
 
-// Sets the number of threads OpenBLAS uses (1 for single-threaded measurements).
-void set_gemm_threads(int threads);
+// Prepared weights of one layer. The engines a method needs are built on its first use (thread
+// safe), so an unused method costs nothing.
+class RingConv {
+ public:
+  // weights: [out_c][in_c/groups][kh][kw]. The bound is the public weight bound (digit_plan.h);
+  // without one it is derived from the weights, which makes the plane count, and so the timing,
+  // depend on the bit lengths of the largest weight and row L1 norm. Throws
+  // std::invalid_argument on a size mismatch, weights outside the bound, or weights no exact
+  // method can handle (|w| ≥ 2^40 or row L1 ≥ 2^48).
+  RingConv(const ConvGeometry& geometry, std::span<const int64_t> weights);
+  RingConv(const ConvGeometry& geometry, std::span<const int64_t> weights,
+           const WeightBound& bound);
+  RingConv(RingConv&&) noexcept;
+  RingConv& operator=(RingConv&&) noexcept;
+  ~RingConv();
+
+  const ConvGeometry& geometry() const { return g_; }
+  const WeightBound& bound() const { return bound_; }
+
+  // Whether the method can run this layer exactly for a ring of ell bits.
+  bool supports(RingMethod m, int ell) const;
+  // Digit planes of x (times weight planes, for the INT16 engine) the method uses; 1 for kDirect.
+  int gemm_passes(RingMethod m, int ell) const;
+  // kAuto's choice for ell and a thread count.
+  RingMethod choose(int ell, size_t threads) const;
+
+  // y = W x mod 2^ell (1 ≤ ell ≤ 64). x has in_size() elements, y out_size(); inputs need not be
+  // reduced (only their low ell bits matter). Runs on `pool` (OpenBLAS methods use as many
+  // threads as the pool has); nullptr means core::default_pool(). Throws std::invalid_argument on
+  // a bad size or ell, or an unsupported method.
+  void apply(std::span<const uint64_t> x, int ell, std::span<uint64_t> y,
+             RingMethod method = RingMethod::kAuto, core::ThreadPool* pool = nullptr) const;
+
+ private:
+  struct Engines;
+
+  ConvGeometry g_;
+  WeightBound bound_;
+  std::vector<int64_t> w_;
+  std::unique_ptr<Engines> engines_;
+};
 
 }  // namespace pg::nn::kernels
