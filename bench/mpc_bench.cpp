@@ -129,8 +129,9 @@ void BM_GcGarble(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(tables.data());
   }
-  state.counters["and_per_s"] = benchmark::Counter(
-      static_cast<double>(w.ands_per_iteration() * state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["and_per_s"] =
+      benchmark::Counter(static_cast<double>(w.ands_per_iteration() * state.iterations()),
+                         benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_GcGarble)->Unit(benchmark::kMillisecond);
 
@@ -152,8 +153,9 @@ void BM_GcEvaluate(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(la.data());
   }
-  state.counters["and_per_s"] = benchmark::Counter(
-      static_cast<double>(w.ands_per_iteration() * state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["and_per_s"] =
+      benchmark::Counter(static_cast<double>(w.ands_per_iteration() * state.iterations()),
+                         benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_GcEvaluate)->Unit(benchmark::kMillisecond);
 
@@ -172,7 +174,8 @@ struct ReluBench {
     a = std::move(pair.first);
     b = std::move(pair.second);
     count_a = std::make_unique<CountingChannel>(*a);
-    run_pair(*count_a, *b, [&](Channel& ch) { gs.setup(ch); }, [&](Channel& ch) { es.setup(ch); });
+    run_pair(
+        *count_a, *b, [&](Channel& ch) { gs.setup(ch); }, [&](Channel& ch) { es.setup(ch); });
     count_a->reset();
     auto prg = pg::core::Prg::from_os();
     const uint64_t mask = ell == 64 ? ~0ull : (1ull << ell) - 1;
@@ -211,7 +214,13 @@ void BM_ReluOffline(benchmark::State& state) {
   }
   bench.report(state, total);
 }
-BENCHMARK(BM_ReluOffline)->Arg(32)->Arg(37)->Arg(41)->Arg(64)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReluOffline)
+    ->Arg(32)
+    ->Arg(37)
+    ->Arg(41)
+    ->Arg(64)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_ReluOnline(benchmark::State& state) {
   ReluBench bench(static_cast<size_t>(state.range(0)));
@@ -235,7 +244,13 @@ void BM_ReluOnline(benchmark::State& state) {
   state.counters["us_per_relu"] = 1e6 * total / relus;
   state.counters["bytes_per_relu"] = static_cast<double>(online.bytes_total()) / relus;
 }
-BENCHMARK(BM_ReluOnline)->Arg(32)->Arg(37)->Arg(41)->Arg(64)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReluOnline)
+    ->Arg(32)
+    ->Arg(37)
+    ->Arg(41)
+    ->Arg(64)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

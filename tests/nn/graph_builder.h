@@ -70,7 +70,8 @@ class GraphBuilder {
     if (bias) in.push_back(random_constant({out}));
     return add(OpKind::kGemm, in);
   }
-  std::string pool(OpKind op, const std::string& x, int k, int stride, std::array<int, 4> pads = {}) {
+  std::string pool(OpKind op, const std::string& x, int k, int stride,
+                   std::array<int, 4> pads = {}) {
     Node n;
     n.kernel = {k, k};
     n.strides = {stride, stride};

@@ -32,15 +32,16 @@ double relative_gap(const Graph& before, const Graph& after, core::Prg& prg,
     const auto b = evaluate(after, x);
     EXPECT_EQ(a.size(), b.size());
     double gap = 0;
-    for (size_t i = 0; i < a.size() && i < b.size(); ++i) gap = std::max(gap, std::fabs(a[i] - b[i]));
+    for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+      gap = std::max(gap, std::fabs(a[i] - b[i]));
     worst = std::max(worst, gap / std::max(max_abs(a), 1e-300));
   }
   return worst;
 }
 
 size_t count(const Graph& g, OpKind op) {
-  return size_t(std::count_if(g.nodes.begin(), g.nodes.end(),
-                              [op](const Node& n) { return n.op == op; }));
+  return size_t(
+      std::count_if(g.nodes.begin(), g.nodes.end(), [op](const Node& n) { return n.op == op; }));
 }
 
 TEST(RemoveIdentities, DropsIdentityDropoutAndTheFinalSoftmax) {
@@ -56,7 +57,8 @@ TEST(RemoveIdentities, DropsIdentityDropoutAndTheFinalSoftmax) {
   PassLog log;
   ASSERT_TRUE(remove_identities(h, &log).ok());
   EXPECT_EQ(log.size(), 3u);
-  EXPECT_EQ(count(h, OpKind::kIdentity) + count(h, OpKind::kDropout) + count(h, OpKind::kSoftmax), 0u);
+  EXPECT_EQ(count(h, OpKind::kIdentity) + count(h, OpKind::kDropout) + count(h, OpKind::kSoftmax),
+            0u);
   EXPECT_LE(relative_gap(g, h, prg, logits), 1e-9);  // the logits before the Softmax
 }
 
@@ -113,13 +115,13 @@ TEST(FoldConstants, BackwardForwardAndStandalone) {
     size_t nodes_left;  // after the pass
   };
   const Case cases[] = {
-      {OpKind::kMul, true, false, false, 1, 3},   // into the conv before
-      {OpKind::kAdd, false, true, false, 1, 3},   // c + x into the conv before
-      {OpKind::kSub, true, true, false, 1, 3},    // c − x
+      {OpKind::kMul, true, false, false, 1, 3},  // into the conv before
+      {OpKind::kAdd, false, true, false, 1, 3},  // c + x into the conv before
+      {OpKind::kSub, true, true, false, 1, 3},   // c − x
       {OpKind::kDiv, true, false, false, 0, 3},
-      {OpKind::kMul, true, false, true, 1, 3},    // after the ReLU: into the conv after
-      {OpKind::kSub, false, false, true, 0, 3},   // a shift into an unpadded conv after
-      {OpKind::kAdd, true, false, true, 1, 4},    // a shift before a padded conv: standalone
+      {OpKind::kMul, true, false, true, 1, 3},   // after the ReLU: into the conv after
+      {OpKind::kSub, false, false, true, 0, 3},  // a shift into an unpadded conv after
+      {OpKind::kAdd, true, false, true, 1, 4},   // a shift before a padded conv: standalone
   };
   for (const Case& c : cases) {
     core::Prg prg = core::Prg::from_seed(core::testing::seed_of(65));
@@ -182,11 +184,11 @@ TEST_P(FuseConvPool, FusesExactly) {
   GraphBuilder b({1, 3, 12, 12}, prg);
   std::string v = b.add(OpKind::kRelu, {"x"});
   if (c.pool_first) {
-    v = b.conv(b.pool(OpKind::kAveragePool, v, c.pool_k, c.pool_stride), 4, c.conv_k,
-               c.conv_stride, c.conv_pad);
+    v = b.conv(b.pool(OpKind::kAveragePool, v, c.pool_k, c.pool_stride), 4, c.conv_k, c.conv_stride,
+               c.conv_pad);
   } else {
-    v = b.pool(OpKind::kAveragePool, b.conv(v, 4, c.conv_k, c.conv_stride, c.conv_pad),
-               c.pool_k, c.pool_stride);
+    v = b.pool(OpKind::kAveragePool, b.conv(v, 4, c.conv_k, c.conv_stride, c.conv_pad), c.pool_k,
+               c.pool_stride);
   }
   const Graph g = b.finish(b.add(OpKind::kRelu, {v}));
   Graph h = g;
@@ -195,16 +197,15 @@ TEST_P(FuseConvPool, FusesExactly) {
   EXPECT_LE(relative_gap(g, h, prg), 1e-9) << c.what;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Grid, FuseConvPool,
-    ::testing::Values(FuseCase{"conv5-avg2", 5, 1, 0, 2, 2, false},
-                      FuseCase{"conv3p1-avg2", 3, 1, 1, 2, 2, false},
-                      FuseCase{"conv3s2p1-avg2", 3, 2, 1, 2, 2, false},
-                      FuseCase{"conv3p1-avg3s1", 3, 1, 1, 3, 1, false},
-                      FuseCase{"avg2-conv3p1", 3, 1, 1, 2, 2, true},
-                      FuseCase{"avg2-conv3", 3, 1, 0, 2, 2, true},
-                      FuseCase{"avg3s3-conv3p1", 3, 1, 1, 3, 3, true},
-                      FuseCase{"avg2-conv1s2", 1, 2, 0, 2, 2, true}));
+INSTANTIATE_TEST_SUITE_P(Grid, FuseConvPool,
+                         ::testing::Values(FuseCase{"conv5-avg2", 5, 1, 0, 2, 2, false},
+                                           FuseCase{"conv3p1-avg2", 3, 1, 1, 2, 2, false},
+                                           FuseCase{"conv3s2p1-avg2", 3, 2, 1, 2, 2, false},
+                                           FuseCase{"conv3p1-avg3s1", 3, 1, 1, 3, 1, false},
+                                           FuseCase{"avg2-conv3p1", 3, 1, 1, 2, 2, true},
+                                           FuseCase{"avg2-conv3", 3, 1, 0, 2, 2, true},
+                                           FuseCase{"avg3s3-conv3p1", 3, 1, 1, 3, 3, true},
+                                           FuseCase{"avg2-conv1s2", 1, 2, 0, 2, 2, true}));
 
 TEST(FuseLinear, PoolingAndFlattenIntoGemmAndGemmChains) {
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(69));
@@ -277,13 +278,13 @@ TEST(InsertTruncations, BetweenUnfusedLinearOps) {
   GraphBuilder b({1, 2, 6, 6}, prg);
   auto r = b.add(OpKind::kRelu, {"x"});
   auto c1 = b.conv(r, 3, 3, 2, 1);
-  auto c2 = b.conv(c1, 3, 3, 1, 1);                 // reads an affine output
+  auto c2 = b.conv(c1, 3, 3, 1, 1);  // reads an affine output
   auto sum = b.add(OpKind::kAdd, {c2, b.pad(b.slice(r, 2), {0, 0, 0, 0, 0, 1, 0, 0})});
-  const Graph g = b.finish(b.conv(sum, 2, 1));      // reads an affine output
+  const Graph g = b.finish(b.conv(sum, 2, 1));  // reads an affine output
   Graph h = g;
   PassLog log;
   ASSERT_TRUE(insert_truncations(h, &log).ok());
-  EXPECT_EQ(count(h, OpKind::kTruncate), 2u);       // none between the Slice and the Pad
+  EXPECT_EQ(count(h, OpKind::kTruncate), 2u);  // none between the Slice and the Pad
   EXPECT_LE(relative_gap(g, h, prg), 1e-9);
 }
 

@@ -50,14 +50,14 @@ TEST(Reference, ElementwiseOpsBroadcastPerChannel) {
   GraphBuilder b({1, 2, 1, 2}, prg);
   const auto s = b.constant({2, 1, 1}, {10, 20});
   const auto k = b.constant({}, {4});
-  auto v = b.add(OpKind::kMul, {"x", s});       // per channel
-  v = b.add(OpKind::kSub, {k, v});              // 4 − v
-  v = b.add(OpKind::kDiv, {v, k});              // /4
-  v = b.add(OpKind::kAdd, {v, v});              // two computed operands
+  auto v = b.add(OpKind::kMul, {"x", s});  // per channel
+  v = b.add(OpKind::kSub, {k, v});         // 4 − v
+  v = b.add(OpKind::kDiv, {v, k});         // /4
+  v = b.add(OpKind::kAdd, {v, v});         // two computed operands
   const Graph g = b.finish(v);
   const auto y = evaluate(g, std::vector<double>{1, 2, 3, 4});
   EXPECT_EQ(y, (std::vector<double>{2 * (4 - 10) / 4.0, 2 * (4 - 20) / 4.0, 2 * (4 - 60) / 4.0,
-                                     2 * (4 - 80) / 4.0}));
+                                    2 * (4 - 80) / 4.0}));
 }
 
 TEST(Reference, BatchNormPadSliceConcatSoftmax) {
@@ -65,10 +65,10 @@ TEST(Reference, BatchNormPadSliceConcatSoftmax) {
   GraphBuilder b({1, 1, 2, 2}, prg);
   Node bn;
   bn.epsilon = 0.0;
-  const auto n = b.add(OpKind::kBatchNorm,
-                       {"x", b.constant({1}, {2}), b.constant({1}, {1}), b.constant({1}, {3}),
-                        b.constant({1}, {4})},
-                       bn);  // (x − 3)/2·2 + 1 = x − 2
+  const auto n = b.add(
+      OpKind::kBatchNorm,
+      {"x", b.constant({1}, {2}), b.constant({1}, {1}), b.constant({1}, {3}), b.constant({1}, {4})},
+      bn);                                            // (x − 3)/2·2 + 1 = x − 2
   const auto p = b.pad(n, {0, 1, 0, 0, 0, 0, 1, 0});  // a zero channel first, a zero row after
   const auto s = b.slice(p, 2);                       // rows 0, 2 and column 0 of 3x2
   const auto c = b.add(OpKind::kConcat, {s, s});
@@ -105,7 +105,8 @@ TEST_P(FastConv, MatchesTheDirectLoops) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Grid, FastConv,
-                         ::testing::Values(ConvCase{1, 8, 4, 3, 1, 1, 1}, ConvCase{3, 9, 5, 5, 2, 2, 1},
+                         ::testing::Values(ConvCase{1, 8, 4, 3, 1, 1, 1},
+                                           ConvCase{3, 9, 5, 5, 2, 2, 1},
                                            ConvCase{4, 6, 4, 3, 1, 0, 4},
                                            ConvCase{4, 7, 6, 1, 2, 0, 2}));
 
