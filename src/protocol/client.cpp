@@ -44,8 +44,7 @@ core::Error in_stage(const char* stage_name, const core::Error& e) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<Client>> Client::connect(Connector& connector,
-                                                      ClientOptions options) {
+core::Result<std::unique_ptr<Client>> Client::connect(Connector& connector, ClientOptions options) {
   std::unique_ptr<Client> c(new Client());
   c->options_ = std::move(options);
   core::Status st;
@@ -79,7 +78,8 @@ core::Status Client::handshake(Connector& connector) {
   };
   core::ByteReader r(w.architecture);
   auto arch = nn::read_architecture(r);
-  if (!arch.ok()) return refuse(make_error(arch.error().code, "architecture: " + arch.error().message));
+  if (!arch.ok())
+    return refuse(make_error(arch.error().code, "architecture: " + arch.error().message));
   if (auto end = r.expect_end(); !end.ok()) return refuse(end.error());
   hash_ = nn::architecture_hash(arch.value());
   if (options_.expected_hash && *options_.expected_hash != hash_) {
@@ -233,8 +233,8 @@ void Client::keepalive_thread() {
 core::Result<ClientSet> Client::take_set() {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] {
-    const bool exhausted = options_.max_sets != 0 && started_sets_ >= options_.max_sets &&
-                           preparing_ == 0;
+    const bool exhausted =
+        options_.max_sets != 0 && started_sets_ >= options_.max_sets && preparing_ == 0;
     return !ready_.empty() || failure_ || closed_ || exhausted;
   });
   if (!ready_.empty()) {
@@ -262,9 +262,9 @@ core::Status Client::wait_ready(size_t n) {
 
 core::Result<Inference> Client::infer(std::span<const double> input, OutputMode mode) {
   if (input.size() != schedule_.input_size()) {
-    return make_error(ErrorCode::kInvalidInput,
-                      "the input has " + std::to_string(input.size()) + " values, the model takes " +
-                          std::to_string(schedule_.input_size()));
+    return make_error(ErrorCode::kInvalidInput, "the input has " + std::to_string(input.size()) +
+                                                    " values, the model takes " +
+                                                    std::to_string(schedule_.input_size()));
   }
   Shares x = nn::encode_input(schedule_.architecture, input);
   auto out = infer_encoded(x, mode);
@@ -274,9 +274,9 @@ core::Result<Inference> Client::infer(std::span<const double> input, OutputMode 
 
 core::Result<Inference> Client::infer_encoded(std::span<const uint64_t> x, OutputMode mode) {
   if (x.size() != schedule_.input_size()) {
-    return make_error(ErrorCode::kInvalidInput,
-                      "the input has " + std::to_string(x.size()) + " values, the model takes " +
-                          std::to_string(schedule_.input_size()));
+    return make_error(ErrorCode::kInvalidInput, "the input has " + std::to_string(x.size()) +
+                                                    " values, the model takes " +
+                                                    std::to_string(schedule_.input_size()));
   }
   PG_TRY_ASSIGN(ClientSet set, take_set());
   std::lock_guard<std::mutex> main_lock(main_mu_);

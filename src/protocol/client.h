@@ -38,8 +38,8 @@
 namespace pg::protocol {
 
 struct ClientOptions {
-  size_t pool = 2;        // sets prepared ahead (capped by the server's limit)
-  size_t max_sets = 0;    // sets to prepare in the whole session; 0 = no limit
+  size_t pool = 2;                        // sets prepared ahead (capped by the server's limit)
+  size_t max_sets = 0;                    // sets to prepare in the whole session; 0 = no limit
   std::optional<nn::Hash> expected_hash;  // refuse any other architecture
   std::chrono::milliseconds keepalive{20'000};
   HeClientFactory he_factory;  // empty: the product backend (make_he_client)

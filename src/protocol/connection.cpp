@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-
 namespace pg::protocol {
 
 using core::ErrorCode;

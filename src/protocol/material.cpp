@@ -22,10 +22,10 @@ struct TensorSecrets {
 
 core::Status check_part(const PrepPart& part, uint64_t id, size_t k, const char* what) {
   if (part.set_id != id || part.term != k) {
-    return make_error(ErrorCode::kProtocol,
-                      std::string("expected the ") + what + " of set " + std::to_string(id) +
-                          ", term " + std::to_string(k) + "; got set " +
-                          std::to_string(part.set_id) + ", term " + std::to_string(part.term));
+    return make_error(ErrorCode::kProtocol, std::string("expected the ") + what + " of set " +
+                                                std::to_string(id) + ", term " + std::to_string(k) +
+                                                "; got set " + std::to_string(part.set_id) +
+                                                ", term " + std::to_string(part.term));
   }
   return {};
 }
@@ -165,8 +165,8 @@ core::Result<ServerSet> server_prepare_set(Connection& conn, mpc::GarblerSession
     auto reply = he.respond(k, requests[k], keys, t_term, prg);
     if (!reply.ok()) {
       wipe(t_term);
-      return make_error(reply.error().code, "term " + std::to_string(k) + ": " +
-                                                reply.error().message);
+      return make_error(reply.error().code,
+                        "term " + std::to_string(k) + ": " + reply.error().message);
     }
     replies[k] = std::move(reply).value();
     add_into(t, t_term, mask);

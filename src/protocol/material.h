@@ -66,8 +66,7 @@ struct ServerSet {
 // Both throw mpc::ChannelError when the connection fails; peer errors are Results.
 core::Result<ClientSet> client_prepare_set(Connection& conn, mpc::EvaluatorSession& gc,
                                            const HeClientBackend& he, const Schedule& schedule,
-                                           core::Prg& prg, uint64_t id,
-                                           const ProgressFn& progress);
+                                           core::Prg& prg, uint64_t id, const ProgressFn& progress);
 // Called after the kPrepBegin(id) message has been read.
 core::Result<ServerSet> server_prepare_set(Connection& conn, mpc::GarblerSession& gc,
                                            const HeServerBackend& he, const HeSessionKeys& keys,

@@ -5,8 +5,8 @@ namespace pg::protocol {
 using core::ErrorCode;
 using core::make_error;
 
-core::Status server_online(Connection& conn, const nn::Plan& plan,
-                           const AffineEvaluators& affine, ServerSet& set, InputMsg& input) {
+core::Status server_online(Connection& conn, const nn::Plan& plan, const AffineEvaluators& affine,
+                           ServerSet& set, InputMsg& input) {
   struct Secrets {
     std::vector<Shares> shares;
     ~Secrets() { wipe(shares); }
@@ -38,10 +38,9 @@ core::Result<ClientOutput> client_online(Connection& conn, const Schedule& s, Cl
                                          std::span<const uint64_t> x, OutputMode mode) {
   const nn::Plan& p = s.architecture;
   if (x.size() != set.r_input.size()) {
-    return make_error(ErrorCode::kInvalidInput, "the encoded input has " +
-                                                    std::to_string(x.size()) +
-                                                    " elements, the model takes " +
-                                                    std::to_string(set.r_input.size()));
+    return make_error(ErrorCode::kInvalidInput,
+                      "the encoded input has " + std::to_string(x.size()) +
+                          " elements, the model takes " + std::to_string(set.r_input.size()));
   }
   const uint64_t mask = s.mask();
   InputMsg msg{set.id, mode, Shares(x.size())};
@@ -54,7 +53,8 @@ core::Result<ClientOutput> client_online(Connection& conn, const Schedule& s, Cl
     if (!out.label) return make_error(ErrorCode::kProtocol, "the argmax circuit gave no label");
     return out;
   }
-  PG_TRY_ASSIGN(auto bytes, conn.recv_msg(MsgType::kOutput, kMaxSmallMessage + 8 * uint32_t(set.c_output.size())));
+  PG_TRY_ASSIGN(auto bytes, conn.recv_msg(MsgType::kOutput,
+                                          kMaxSmallMessage + 8 * uint32_t(set.c_output.size())));
   core::ByteReader r(bytes);
   PG_TRY_ASSIGN(out.logits, get_ring_vector(r, set.c_output.size(), p.ell, "the logits share"));
   PG_TRY(r.expect_end());

@@ -27,18 +27,17 @@ using AffineEvaluators = std::vector<std::unique_ptr<AffineEvaluator>>;
 
 // Runs the server's side on `set` for an already decoded kInput message (its x̂ is consumed and
 // wiped). Throws mpc::ChannelError when the connection fails.
-core::Status server_online(Connection& conn, const nn::Plan& plan,
-                           const AffineEvaluators& affine, ServerSet& set, InputMsg& input);
+core::Status server_online(Connection& conn, const nn::Plan& plan, const AffineEvaluators& affine,
+                           ServerSet& set, InputMsg& input);
 
 struct ClientOutput {
-  std::vector<uint64_t> logits;  // logits mode: reconstructed, scale 2^{f + f_w}
+  std::vector<uint64_t> logits;   // logits mode: reconstructed, scale 2^{f + f_w}
   std::optional<uint64_t> label;  // label mode
 };
 
 // Runs the client's side on `set` for an encoded input (nn::encode_input). Throws
 // mpc::ChannelError when the connection fails.
-core::Result<ClientOutput> client_online(Connection& conn, const Schedule& schedule,
-                                         ClientSet& set, std::span<const uint64_t> x_encoded,
-                                         OutputMode mode);
+core::Result<ClientOutput> client_online(Connection& conn, const Schedule& schedule, ClientSet& set,
+                                         std::span<const uint64_t> x_encoded, OutputMode mode);
 
 }  // namespace pg::protocol

@@ -21,11 +21,11 @@ namespace pg::protocol {
 using Shares = std::vector<uint64_t>;
 
 struct Schedule {
-  nn::Plan architecture;                    // no weights
-  std::vector<HeTermRef> he_terms;          // he_linear.h's numbering
-  std::vector<size_t> nonlinear_steps;      // indices into architecture.steps
-  std::vector<mpc::NonLinearSpec> nl_specs; // aligned with nonlinear_steps
-  mpc::NonLinearSpec argmax;                // on the logits (label mode)
+  nn::Plan architecture;                     // no weights
+  std::vector<HeTermRef> he_terms;           // he_linear.h's numbering
+  std::vector<size_t> nonlinear_steps;       // indices into architecture.steps
+  std::vector<mpc::NonLinearSpec> nl_specs;  // aligned with nonlinear_steps
+  mpc::NonLinearSpec argmax;                 // on the logits (label mode)
 
   // Errors (kUnsupported) name what the protocol cannot run yet, e.g. a truncate step, or an
   // invalid plan.

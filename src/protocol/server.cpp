@@ -16,8 +16,7 @@ size_t max_workers(const ServerOptions& o) {
 
 }  // namespace
 
-Server::Server(std::shared_ptr<const ServerModel> model, Acceptor& acceptor,
-               ServerOptions options)
+Server::Server(std::shared_ptr<const ServerModel> model, Acceptor& acceptor, ServerOptions options)
     : model_(std::move(model)), acceptor_(acceptor), options_(std::move(options)) {
   if (options_.pool == 0 || options_.pool > kMaxPoolSize) {
     throw std::invalid_argument("Server: the pool size must be in [1, " +

@@ -23,8 +23,9 @@ core::Result<std::shared_ptr<const ServerModel>> ServerModel::from_onnx(
   return from_plan(std::move(merged.value().plan), options, seconds);
 }
 
-core::Result<std::shared_ptr<const ServerModel>> ServerModel::from_plan(
-    nn::Plan plan, const ModelOptions& options, double merge_seconds) {
+core::Result<std::shared_ptr<const ServerModel>> ServerModel::from_plan(nn::Plan plan,
+                                                                        const ModelOptions& options,
+                                                                        double merge_seconds) {
   if (!plan.has_weights()) {
     return make_error(ErrorCode::kInvalidInput, "the server's plan has no weights");
   }

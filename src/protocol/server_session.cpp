@@ -183,8 +183,8 @@ core::Result<ServerSet> ServerSession::take_set(uint64_t id) {
                                                   "inference, the second use is refused");
     }
     if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
-      return make_error(ErrorCode::kTimeout, "preprocessing set " + std::to_string(id) +
-                                                 " was not ready in time");
+      return make_error(ErrorCode::kTimeout,
+                        "preprocessing set " + std::to_string(id) + " was not ready in time");
     }
   }
 }
@@ -194,9 +194,8 @@ core::Status ServerSession::online_loop(Connection& conn) {
   const nn::Plan& plan = model_->plan();
   const size_t in_size = plan.tensors[plan.input].size();
   const uint32_t max_input = uint32_t(kMaxSmallMessage + in_size * 8);
-  const Accept accepted[] = {{MsgType::kInput, max_input},
-                             {MsgType::kKeepAlive, 0},
-                             {MsgType::kBye, 0}};
+  const Accept accepted[] = {
+      {MsgType::kInput, max_input}, {MsgType::kKeepAlive, 0}, {MsgType::kBye, 0}};
   for (;;) {
     const auto before = conn.total();
     PG_TRY_ASSIGN(Frame f, conn.recv_any(accepted));
@@ -234,9 +233,8 @@ core::Status ServerSession::prep_loop(Connection& conn) {
   gc_.setup(conn.stream());
   conn.stream().flush();
   conn.set_phase("preprocess");
-  const Accept accepted[] = {{MsgType::kPrepBegin, kMaxSmallMessage},
-                             {MsgType::kKeepAlive, 0},
-                             {MsgType::kBye, 0}};
+  const Accept accepted[] = {
+      {MsgType::kPrepBegin, kMaxSmallMessage}, {MsgType::kKeepAlive, 0}, {MsgType::kBye, 0}};
   for (;;) {
     PG_TRY_ASSIGN(Frame f, conn.recv_any(accepted));
     if (f.type == MsgType::kKeepAlive) continue;
@@ -246,9 +244,9 @@ core::Status ServerSession::prep_loop(Connection& conn) {
     }
     PG_TRY_ASSIGN(uint64_t id, decode_set_id(f.payload));
     if (id != next_id_) {
-      return make_error(ErrorCode::kProtocol, "expected preprocessing set " +
-                                                  std::to_string(next_id_) + ", got " +
-                                                  std::to_string(id));
+      return make_error(
+          ErrorCode::kProtocol,
+          "expected preprocessing set " + std::to_string(next_id_) + ", got " + std::to_string(id));
     }
     PG_TRY(wait_for_room());
     {

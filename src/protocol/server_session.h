@@ -90,7 +90,7 @@ class ServerSession {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<uint64_t, ServerSet> ready_;
-  uint64_t next_id_ = 0;          // the id the next kPrepBegin must carry
+  uint64_t next_id_ = 0;  // the id the next kPrepBegin must carry
   std::optional<uint64_t> preparing_;
   bool keys_ready_ = false;
   bool joined_ = false;

@@ -63,7 +63,8 @@ class IdealHeServer final : public HeServerBackend {
     const auto ref = schedule_.he_terms.at(k);
     const auto& term = std::get<nn::AffineStep>(plan_.steps[ref.step]).he_terms[ref.term];
     core::ByteReader r(request);
-    PG_TRY_ASSIGN(auto mask, get_ring_vector(r, term.geometry.in_size(), plan_.ell, "ideal request"));
+    PG_TRY_ASSIGN(auto mask,
+                  get_ring_vector(r, term.geometry.in_size(), plan_.ell, "ideal request"));
     PG_TRY(r.expect_end());
     std::vector<uint64_t> y(term.geometry.out_size());
     nn::apply_he_term(term, mask, y);

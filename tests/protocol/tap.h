@@ -41,8 +41,8 @@ class TapChannel final : public mpc::Channel {
     size_t pos = 0;
     while (pending_.size() - pos >= kFrameHeader) {
       const uint8_t* h = pending_.data() + pos;
-      const uint32_t len = uint32_t(h[4]) | uint32_t(h[5]) << 8 | uint32_t(h[6]) << 16 |
-                           uint32_t(h[7]) << 24;
+      const uint32_t len =
+          uint32_t(h[4]) | uint32_t(h[5]) << 8 | uint32_t(h[6]) << 16 | uint32_t(h[7]) << 24;
       if (pending_.size() - pos < kFrameHeader + len) break;
       core::Bytes payload(h + kFrameHeader, h + kFrameHeader + len);
       core::Bytes frame(h, h + kFrameHeader + len);
