@@ -36,7 +36,15 @@ class Modulus {
     r -= (r >= q_) ? q_ : 0;
     return r;
   }
-  uint64_t reduce(uint64_t x) const { return x % q_; }
+  // x mod q for any 64-bit x: floor(x·r1 / 2^64) with r1 = floor(2^64/q) underestimates the
+  // quotient by at most 2, so two conditional subtractions finish the job.
+  uint64_t reduce_word(uint64_t x) const {
+    uint64_t r = x - mul_hi(x, r1_) * q_;
+    r -= (r >= q_) ? q_ : 0;
+    r -= (r >= q_) ? q_ : 0;
+    return r;
+  }
+  uint64_t reduce(uint64_t x) const { return reduce_word(x); }
   uint64_t mul(uint64_t a, uint64_t b) const { return reduce(u128(a) * b); }
   uint64_t add(uint64_t a, uint64_t b) const {
     const uint64_t s = a + b;
@@ -44,6 +52,14 @@ class Modulus {
   }
   uint64_t sub(uint64_t a, uint64_t b) const { return a >= b ? a - b : a + q_ - b; }
   uint64_t neg(uint64_t a) const { return a == 0 ? 0 : q_ - a; }
+  // A signed value reduced into [0, q) without a branch or a division (for secret values).
+  uint64_t reduce_signed(int64_t v) const {
+    const uint64_t neg = 0 - (uint64_t(v) >> 63);  // all-ones if v < 0
+    const uint64_t mag = (uint64_t(v) ^ neg) - neg;
+    const uint64_t r = reduce_word(mag);
+    const uint64_t nr = (q_ - r) & (0 - uint64_t(r != 0));
+    return (nr & neg) | (r & ~neg);
+  }
   uint64_t pow(uint64_t base, uint64_t e) const;
   // a^{-1} mod q (q prime); throws std::invalid_argument for a ≡ 0.
   uint64_t inverse(uint64_t a) const;
@@ -59,11 +75,15 @@ class Modulus {
   int bits_ = 0;
 };
 
+// floor(w·2^64 / q) for w < q: the Shoup companion of w.
+inline uint64_t shoup_companion(uint64_t w, uint64_t q) {
+  return uint64_t((u128(w) << 64) / q);
+}
+
 // Multiplication by a constant w with its Shoup companion w' = floor(w·2^64 / q).
 struct ShoupConst {
   uint64_t w = 0, w_shoup = 0;
-  ShoupConst() = default;
-  ShoupConst(uint64_t w_in, uint64_t q) : w(w_in), w_shoup(uint64_t((u128(w_in) << 64) / q)) {}
+  static ShoupConst make(uint64_t w, uint64_t q) { return {w, shoup_companion(w, q)}; }
 };
 
 // a·w mod q in [0, 2q), for any a < 2^64.

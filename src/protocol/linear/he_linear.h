@@ -47,6 +47,9 @@ struct HeOptions {
   HeScheme scheme = HeScheme::kAuto;
   HePacking packing = HePacking::kCoefficient;
   core::ThreadPool* pool = nullptr;  // nullptr: run on the calling thread
+  // Server: weight plaintexts are NTT-transformed once per model while their total size stays
+  // within this budget (shared by all terms, in plan order); the rest are encoded per reply.
+  size_t kernel_cache_bytes = size_t{4} << 30;
 };
 
 struct HeTermRef {

@@ -1,53 +1,136 @@
-// RLWE parameters of one homomorphic affine block (PROTOCOL.md §3 step 3), derived so that the
-// client's decryption is exact in every coefficient and the reply hides the weights.
+// RLWE parameters of one homomorphic affine term (PROTOCOL.md §3 step 3), derived from its
+// public shape so that the client's decryption is exact in every element, the reply hides the
+// weights statistically, and the ring is 128-bit secure.
 //
-// The block runs the RLWE engine with plaintext modulus t = 2^ℓ (BFV-style): a mask r ∈ Z_t is
-// encoded as round(Q·r/t), so that multiplying by an integer weight polynomial w gives
-// round(Q·[r·w]_t / t) plus noise w·(e + ε), with no (Q mod t) cross term. The server subtracts
-// its mask t_mask ∈ Z_t the same way, so the client decrypts [A·r − t_mask]_t: uniform in Z_t,
-// hence T = t_mask (the 2^ℓ·h part of PROTOCOL.md's CKKS-integer mask is not needed when the
-// plaintext space is already Z_{2^ℓ}).
+// Notation. ℓ: the ring Z_{2^ℓ}; K: taps (non-zero weights per output: C/groups·kh·kw, or the
+// dense input size); W = 2^weight_bits − 1 ≥ |w|; N: ring degree; Q: the product of the data
+// primes; q_r: the product of the primes the reply keeps (q_0 .. q_reply_level); P_drop = Q/q_r.
+// σ' = 40 + ⌈log2 R⌉ where R is the number of values the client gets over the whole plan (the
+// sent coefficients, or every slot of every output ciphertext in the slot packing): each value
+// is within statistical distance 2^-σ' of its simulation, so the plan's total is ≤ 2^-40.
 //
-// Noise, per output coefficient (z = 10 standard deviations: a tail below 2^-70 each):
-//   computed:  v = Σ_j w_j (e_j + ε_j),  Var ≤ K · W² · (σ² + 1/12),  B_comp = z·√Var
-//              (K = taps per output, W = max |weight|, σ = 3.2, ε the encoding rounding)
-//   flooding:  uniform in [−B_f, B_f] with B_f = 2^40 · B_comp (rounded up to a power of two),
-//              so v + flood is within statistical distance 2^-40 of flood alone: the reply says
-//              nothing about the weights through its noise (σ = 40).
-//   reply:     switching to the reply modulus q0 (one or two primes) scales the noise by q0/Q and
-//   adds a rounding
-//              term of at most B_ms = z·√(N·2/3)/2 + 1 (that is (1 + |s·ε'|)/2 whp).
-//   decrypt:   round(t·x/q0) is exact when noise·q0/Q + B_ms < q0/(2t). We give the first
-//              term 15/16 of the budget and the second 1/16:
-//                log2 Q  ≥ ℓ + 1 + log2(B_f + B_comp + B_pk) + log2(16/15),
-//                log2 q0 ≥ ℓ + 1 + 4 + log2 B_ms,
-//              with B_pk the small noise of the public-key encryption of zero (u·e + e1·s).
-// Security: N and log2 Q must lie within the HomomorphicEncryption.org 128-bit table (ternary
-// secret): N = 4096 → 109 bits, 8192 → 218, 16384 → 438, 32768 → 881. The smallest N that
-// holds log2 Q is chosen (a bigger N also packs more per ciphertext, but costs more per NTT).
+// High-probability bounds. Errors are centred binomial (|e| ≤ 21, a sub-Gaussian with proxy
+// variance 10.5), secrets and u ternary. A sum Σ c_i·X_i of independent sub-Gaussians with proxy
+// v_i exceeds z·√(Σ c_i² v_i) with probability ≤ 2·e^{−z²/2}; z = 11 makes that 2^-86 per
+// coefficient. Worst-case (ℓ∞) bounds are used wherever independence does not hold.
+//   B_pk  = z·(√(7N) + √(10.5N))   noise of the public-key encryption of zero (u·e0 + e1·s)
+//   B_ms  = 1/2 + z·√N/2           rounding of a modulus switch (ε0 + ε1·s)
+//
+// Flooding (every scheme). With B_comp the bound on the computed noise v, the server adds a fresh
+// public-key encryption of zero whose c0 noise F is uniform on the 2^(f+1) integers of
+// [−2^f, 2^f), f = σ' + ⌈log2 B_comp⌉ − 1: the distributions of v + F and F are within
+// |v|/2^(f+1) ≤ 2^-σ' per coefficient, so the reply's noise says nothing about the weights,
+// and its c1 (plus u·pk1) is uniform: the re-randomisation of PROTOCOL.md §3. The noise at the
+// top level is then N_Q = B_comp + 2^f + B_pk.
+//
+// (a) kPow2, plaintext modulus t = 2^ℓ (BFV-style: r is encoded as round(Q·r/t)). The product
+//     with integer weights is round(Q·[A r]_t/t) + v with v = Σ w_j (e_j + ρ_j), |ρ_j| ≤ 1/2, so
+//     B_comp = z·√(K·10.75)·W. The server subtracts round(Q·t_mask/t); T = t_mask is uniform, so
+//     A r − T is perfectly hidden. After switching to q_r and dropping d low bits of c0, the
+//     client's round(t·x/q_r) is exact when
+//        N_Q·q_r/Q + B_ms + 2^(d−1) < q_r/(2t).
+//     We take log2 Q ≥ ℓ + 2 + log2 N_Q (the first term below q_r/(4t)), log2 q_r ≥ ℓ + 3 +
+//     log2 B_ms, and then the largest d that the actual primes allow.
+// (b) kCkks, coefficient encoding at scale Δ = 2^s·P_drop with the statistical mask
+//     T = t + 2^ℓ·h, h uniform below 2^hb, hb = σ' + ⌈log2(K·W)⌉ (so |A r|/2^(ℓ+hb) ≤ 2^-σ').
+//     B_comp = z·√(K·10.5)·W (Δ·r is exact). After the switch the client holds 2^s·m + noise with
+//     m = A r − T, |m| < 2^(ℓ+hb+1), and round(x/2^s) is exact when
+//        N_Q/P_drop + B_ms + 2^(d−1) < 2^(s−1)   and   2^s·|m| + 2^(s−1) < q_r/2:
+//     s = ⌈log2 B_ms⌉ + 3, log2 P_drop ≥ log2 N_Q + 3 − s, log2 q_r ≥ s + ℓ + hb + 2, d ≤ s − 2.
+// (c) Slot packing (integer batching): plaintext modulus t_s = q_0···q_{k−1}, the first k data
+//     primes (each ≡ 1 mod 2N, so Z_{t_s}[X]/(X^N+1) splits into N slots), and Δ = Q/t_s exactly,
+//     so products carry no rounding term. The same statistical mask T = t + 2^ℓ·h on every slot,
+//     with hb = σ' + ⌈log2(2·K·W)⌉ (every slot, used or not, holds a combination of at most 2K
+//     weights times values below 2^ℓ): log2 t_s ≥ ℓ + hb + 2. B_comp is the slot layout's
+//     worst-case noise (slot_layout.h). The reply keeps t_s and E = q_k···q_reply: the client
+//     reads e = x mod E (centred), then m = (x − e)/E mod t_s, exact when
+//        N_Q/P_drop + B_ms + 2^(d−1) < E/2:  log2 E ≥ ⌈log2 B_ms⌉ + 3, log2 P_drop ≥ log2 N_Q + 3
+//     − log2 E. Rotations need special primes (hybrid key switching, one digit per special
+//     prime group), whose noise is part of B_comp.
+//
+// Security: log2(Q·P) (the primes' bit lengths) must lie within the HomomorphicEncryption.org
+// 128-bit table for ternary secrets: N = 4096 → 109, 8192 → 218, 16384 → 438, 32768 → 881.
+// Every feasible N is tried and the cheapest by the cost model below is kept.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
+
+#include "he/params.h"
+#include "protocol/linear/he_linear.h"
 
 namespace pg::protocol {
 
-struct LinearParams {
-  size_t n = 0;                 // ring degree
-  int ell = 0;                  // plaintext modulus t = 2^ell
-  std::vector<int> prime_bits;  // the reply primes first (their product is q0), then the rest
-  int reply_primes = 1;         // how many primes the reply keeps after modulus switching
-  int flood_bits = 0;           // log2 B_f
-  double log2_comp_noise = 0;   // log2 B_comp
-  int log2_q() const;
-  int log2_q0() const;
+inline constexpr int kStatisticalBits = 40;  // σ of PROTOCOL.md
+inline constexpr double kTailZ = 11.0;       // tail bound factor (2^-86 per coefficient)
+
+// The public shape of a term, as the parameter choice needs it.
+struct TermShape {
+  int ell = 0;
+  size_t taps = 0;               // K
+  int weight_bits = 1;           // |w| < 2^weight_bits
+  int sigma = kStatisticalBits;  // σ' = 40 + ⌈log2 R⌉
 };
 
-// Throws std::invalid_argument with the reason if no parameter set up to N = 32768 fits.
-LinearParams choose_linear_params(int ell, size_t taps, uint64_t max_abs_weight);
+// σ' for a plan that reveals `revealed` values in total.
+int plan_sigma(uint64_t revealed);
 
-// The 128-bit bound on log2 Q for ternary secrets (0 if N is not in the table).
-int max_log2_q_128(size_t n);
+// Noise bounds shared by the derivations (see above).
+double pk_zero_noise(size_t n);
+double mod_switch_noise(size_t n);
+// Worst-case noise added by one hybrid key switch with `digits` digits whose largest prime
+// product is 2^log2_digit, special primes of product 2^log2_p.
+double key_switch_noise(size_t n, size_t digits, double log2_digit, double log2_p);
+
+struct TermParams {
+  HeScheme scheme = HeScheme::kPow2;  // resolved: kPow2 or kCkks (slot packing: kCkks)
+  HePacking packing = HePacking::kCoefficient;
+  size_t n = 0;
+  std::vector<uint64_t> primes;   // data primes q_0 .. q_{L−1}: reply primes first
+  std::vector<uint64_t> special;  // special primes (slot packing only)
+  size_t reply_level = 0;         // the reply keeps q_0 .. q_reply_level
+  size_t plain_primes = 0;        // slot: t_s = q_0···q_{plain_primes−1}
+  int flood_bits = 0;             // F uniform in [−2^f, 2^f)
+  int drop_bits = 0;              // low bits of c0 not sent
+  int scale_bits = 0;             // kCkks: s
+  int mask_bits = 0;              // hb (kCkks and slot): h < 2^hb
+  double log2_comp_noise = 0;     // log2 B_comp
+  double log2_noise_margin = 0;   // log2 of (budget / noise) at the reply: > 0 means exact
+
+  size_t top_level() const { return primes.size() - 1; }
+  int log2_q() const;  // Σ bit lengths of the data primes
+  int log2_q_reply() const;
+  he::ParamsLiteral literal() const;
+};
+
+// The parameters of a coefficient-packed term at degree n under `scheme` (kPow2 or kCkks), or
+// nullopt if no 128-bit-secure set exists at n. Throws std::invalid_argument on an invalid shape.
+std::optional<TermParams> coeff_params(HeScheme scheme, const TermShape& s, size_t n);
+
+// What a slot-packed term needs from the parameter choice (from slot_layout.h): the worst-case
+// noise of its evaluation for a plaintext modulus of log2_t bits and key-switch noise b_ks.
+struct SlotNoise {
+  virtual ~SlotNoise() = default;
+  virtual double noise(size_t n, double log2_t, double b_ks) const = 0;
+  virtual bool rotates() const = 0;
+};
+std::optional<TermParams> slot_params(const TermShape& s, size_t n, const SlotNoise& model);
+
+// Operation counts of a term at its parameters (for the cost model and the stats).
+struct TermCounts {
+  uint64_t input_cts = 0, output_cts = 0, products = 0, rotations = 0, additions = 0;
+  uint64_t revealed = 0;  // c0 coefficients sent
+};
+
+// Modelled seconds (client encrypt + server + client decrypt, one thread) and bytes (request +
+// reply) of a term; the constants are fitted to bench/he_layers on the development machine.
+double estimate_seconds(const TermParams& p, const TermCounts& c);
+uint64_t estimate_bytes(const TermParams& p, const TermCounts& c);
+
+// A readable one-line summary ("pow2 N=8192 q=60+60 reply=60 flood=80 drop=18").
+std::string describe(const TermParams& p);
 
 }  // namespace pg::protocol

@@ -23,15 +23,23 @@ TEST(Modulus, BarrettAndShoupMatchDivision) {
       ASSERT_EQ(q.reduce(x), uint64_t(x % qv)) << qv;
       const uint64_t a = prg.uniform_below(qv), b = prg.uniform_below(qv);
       ASSERT_EQ(q.mul(a, b), uint64_t(u128(a) * b % qv));
-      const ShoupConst c(b, qv);
+      const ShoupConst c = ShoupConst::make(b, qv);
       const uint64_t y = prg.next_u64();
       ASSERT_EQ(mul_shoup(y, c, qv), uint64_t(u128(y) * b % qv));
       ASSERT_LT(mul_shoup_lazy(y, c, qv), 2 * qv);
+      ASSERT_EQ(q.reduce_word(y), y % qv);
+      const int64_t s = int64_t(y);
+      ASSERT_EQ(q.reduce_signed(s), uint64_t((s % int64_t(qv) + int64_t(qv)) % int64_t(qv)));
     }
     if (qv > 3) {
       const uint64_t a = 12345 % qv;
       EXPECT_EQ(q.mul(a, q.inverse(a)), 1u);
     }
+  }
+  const Modulus q(1152921504606830593ULL);
+  for (int64_t s : {int64_t{0}, int64_t{-1}, INT64_MIN, INT64_MAX}) {
+    const i128 want = (i128(s) % i128(q.value()) + q.value()) % q.value();
+    EXPECT_EQ(q.reduce_signed(s), uint64_t(want));
   }
   EXPECT_THROW(Modulus(1), std::invalid_argument);
   EXPECT_THROW(Modulus(uint64_t{1} << 62), std::invalid_argument);
@@ -68,19 +76,19 @@ TEST(Primes, NttPrimesAreOneModTwoN) {
   EXPECT_THROW(ntt_primes(14, 65536, 1), std::invalid_argument);
 }
 
-// Schoolbook a·b mod (X^n + 1, q).
-std::vector<uint64_t> naive(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b,
-                            const Modulus& q) {
+// Coefficient k of the schoolbook product a·b mod (X^n + 1, q): an O(n) oracle per coefficient.
+uint64_t naive_coeff(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b, size_t k,
+                     const Modulus& q) {
   const size_t n = a.size();
-  std::vector<uint64_t> c(n, 0);
+  u128 pos = 0, neg = 0;  // reduced every step: each term < q^2 < 2^122
   for (size_t i = 0; i < n; ++i) {
-    if (a[i] == 0) continue;
-    for (size_t j = 0; j < n; ++j) {
-      const uint64_t p = q.mul(a[i], b[j]);
-      c[(i + j) % n] = (i + j < n) ? q.add(c[(i + j) % n], p) : q.sub(c[(i + j) % n], p);
+    if (i <= k) {
+      pos = q.reduce(pos + u128(a[i]) * b[k - i]);
+    } else {
+      neg = q.reduce(neg + u128(a[i]) * b[n + k - i]);
     }
   }
-  return c;
+  return q.sub(uint64_t(pos), uint64_t(neg));
 }
 
 std::vector<uint64_t> via_ntt(std::vector<uint64_t> a, std::vector<uint64_t> b,
@@ -94,43 +102,71 @@ std::vector<uint64_t> via_ntt(std::vector<uint64_t> a, std::vector<uint64_t> b,
 
 class Ntt : public ::testing::TestWithParam<size_t> {};
 
+// Dense random products against the schoolbook oracle: every coefficient for n ≤ 2048, a random
+// sample of 48 coefficients (plus the first and last) above, for three primes of each size.
 TEST_P(Ntt, ProductsMatchSchoolbookNegacyclicConvolution) {
   const size_t n = GetParam();
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(52));
   for (int bits : {30, 45, 60}) {
-    for (uint64_t p : ntt_primes(bits, n, 2)) {
+    for (uint64_t p : ntt_primes(bits, n, 3)) {
       const Modulus q(p);
       const NttTables t(n, q);
-      std::vector<uint64_t> a(n), b(n, 0);
+      std::vector<uint64_t> a(n), b(n);
       for (auto& v : a) v = prg.uniform_below(p);
-      // Dense b for small n; sparse (8 terms, incl. the edge values) for large n.
+      for (auto& v : b) v = prg.uniform_below(p);
+      a[0] = p - 1;  // edge residues
+      b[n - 1] = p - 1;
+      a[n / 2] = 0;
+      const auto c = via_ntt(a, b, t);
+      std::vector<size_t> ks{0, n - 1};
       if (n <= 2048) {
-        for (auto& v : b) v = prg.uniform_below(p);
+        for (size_t k = 1; k + 1 < n; ++k) ks.push_back(k);
       } else {
-        for (int k = 0; k < 8; ++k) b[prg.uniform_below(n)] = k % 2 ? p - 1 : prg.uniform_below(p);
-        b[n - 1] = p - 1;
+        for (int s = 0; s < 48; ++s) ks.push_back(prg.uniform_below(n));
       }
-      ASSERT_EQ(via_ntt(a, b, t), naive(a, b, q)) << "n=" << n << " q=" << p;
+      for (size_t k : ks) ASSERT_EQ(c[k], naive_coeff(a, b, k, q)) << "n=" << n << " q=" << p;
       // X · X^{n-1} = X^n = −1.
       std::vector<uint64_t> x(n, 0), y(n, 0);
       x[1] = 1;
       y[n - 1] = 1;
-      auto z = via_ntt(x, y, t);
+      const auto z = via_ntt(x, y, t);
       EXPECT_EQ(z[0], p - 1);
-      // Round trip, including the extreme residues.
-      std::vector<uint64_t> r = a;
-      r[0] = 0;
-      r[1] = p - 1;
-      auto s = r;
-      t.forward(s.data());
-      t.inverse(s.data());
-      EXPECT_EQ(s, r);
+      for (size_t k = 1; k < n; ++k) ASSERT_EQ(z[k], 0u);
     }
   }
 }
 
+// The AVX2 stages against the scalar reference, on inputs spanning the whole lazy range
+// ([0, 4q) forward, [0, 2q) inverse), and the round trip.
+TEST_P(Ntt, VectorStagesMatchScalarReference) {
+  const size_t n = GetParam();
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(53));
+  for (int bits : {20, 40, 59, 60}) {
+    const uint64_t p = ntt_primes(bits, n, 1)[0];
+    const NttTables t(n, Modulus(p));
+    std::vector<uint64_t> a(n);
+    for (auto& v : a) v = prg.uniform_below(4 * p);
+    a[0] = 4 * p - 1;
+    auto b = a;
+    t.forward(a.data());
+    t.forward_scalar(b.data());
+    ASSERT_EQ(a, b) << "forward n=" << n << " q=" << p;
+    for (auto& v : a) v = prg.uniform_below(2 * p);
+    a[1] = 2 * p - 1;
+    b = a;
+    t.inverse(a.data());
+    t.inverse_scalar(b.data());
+    ASSERT_EQ(a, b) << "inverse n=" << n << " q=" << p;
+    for (auto& v : a) v = prg.uniform_below(p);
+    b = a;
+    t.forward(a.data());
+    t.inverse(a.data());
+    ASSERT_EQ(a, b) << "round trip";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Degrees, Ntt,
-                         ::testing::Values(1024, 2048, 4096, 8192, 16384, 32768, 65536));
+                         ::testing::Values(8, 16, 1024, 2048, 4096, 8192, 16384, 32768, 65536));
 
 TEST(Ntt, KnownAnswerForTheSmallestRing) {
   // Pins the bit-reversed output order: slot k holds the evaluation at ψ^{2·bitrev(k)+1}, so

@@ -1,0 +1,42 @@
+// Shared oracles and fixtures for the pg_he tests.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/prg.h"
+#include "core/testing.h"
+#include "he/context.h"
+
+namespace pg::he::test {
+
+inline core::Prg prg_for(uint8_t tag) {
+  return core::Prg::from_seed(core::testing::seed_of(tag));
+}
+
+// a·w mod (X^n + 1) in Z_{2^64} (reduce mod 2^ℓ by masking), w small and signed, by schoolbook
+// multiplication: the exact oracle for the protocol's coefficient-encoded products.
+inline std::vector<uint64_t> negacyclic_u64(const std::vector<uint64_t>& a,
+                                            const std::vector<int64_t>& w) {
+  const size_t n = a.size();
+  std::vector<uint64_t> c(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    if (w[i] == 0) continue;
+    const uint64_t wi = uint64_t(w[i]);
+    for (size_t j = 0; j < n; ++j) {
+      const uint64_t p = a[j] * wi;
+      if (i + j < n) {
+        c[i + j] += p;
+      } else {
+        c[i + j - n] -= p;
+      }
+    }
+  }
+  return c;
+}
+
+inline uint64_t low_mask(int ell) {
+  return ell == 64 ? ~uint64_t{0} : (uint64_t{1} << ell) - 1;
+}
+
+}  // namespace pg::he::test

@@ -1,0 +1,110 @@
+// Parameter validation (the 128-bit table, prime checks), ids, and the per-level chain.
+#include "he/params.h"
+
+#include <gtest/gtest.h>
+
+#include "he/context.h"
+#include "he/primes.h"
+
+namespace pg::he {
+namespace {
+
+std::string error_of(const ParamsLiteral& lit) {
+  try {
+    (void)make_params(lit);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Params, InsecureParametersAreRejectedWithTheReason) {
+  EXPECT_EQ(error_of(ParamsLiteral::from_bits(4096, {60, 50})),
+            "CKKS parameters: log2(QP) = 110 exceeds 109 bits, the 128-bit security bound for "
+            "N = 4096 (HomomorphicEncryption.org table, ternary secret)");
+  // Each row of the table, at the bound and one bit past it (special primes count too).
+  const std::vector<std::pair<size_t, int>> table{
+      {4096, 109}, {8192, 218}, {16384, 438}, {32768, 881}};
+  for (const auto& [n, bound] : table) {
+    std::vector<int> at;
+    int rest = bound - 30;  // the data primes' share; one 30-bit special prime
+    while (rest - 50 >= 30) {
+      at.push_back(50);
+      rest -= 50;
+    }
+    if (rest > 59) {
+      at.push_back(rest / 2);
+      rest -= rest / 2;
+    }
+    at.push_back(rest);
+    const auto ok = ParamsLiteral::from_bits(n, at, {30});
+    EXPECT_NO_THROW((void)make_params(ok)) << n;
+    EXPECT_EQ(make_params(ok)->log2_qp(), bound);
+    at.back() += 1;
+    EXPECT_NE(error_of(ParamsLiteral::from_bits(n, at, {30})).find("exceeds"), std::string::npos)
+        << n;
+  }
+}
+
+TEST(Params, InvalidLiteralsAreRejected) {
+  EXPECT_NE(error_of(ParamsLiteral::from_bits(3000, {30})), "");
+  EXPECT_NE(error_of(ParamsLiteral::from_bits(512, {20})), "");
+  EXPECT_NE(error_of(ParamsLiteral::from_bits(131072, {60})), "");
+  EXPECT_NE(error_of(ParamsLiteral::from_bits(4096, {61})), "");
+  EXPECT_NE(error_of(ParamsLiteral::from_bits(4096, {19})), "");
+  EXPECT_NE(error_of(ParamsLiteral::from_bits(4096, {})), "");
+  ParamsLiteral lit;
+  lit.n = 4096;
+  lit.primes = {12289};  // 1 mod 2·4096? no: 12289 = 3·4096 + 1, not 1 mod 8192
+  EXPECT_NE(error_of(lit), "");
+  const uint64_t p = ntt_primes(40, 4096, 1)[0];
+  lit.primes = {p, p};
+  EXPECT_NE(error_of(lit).find("repeated"), std::string::npos);
+  lit.primes = {p + 2 * 4096};  // 1 mod 2N but (checked) not prime, or prime: either way valid
+  if (!is_prime(p + 2 * 4096)) {
+    EXPECT_NE(error_of(lit), "");
+  }
+}
+
+TEST(Params, PrimesAndIdsAreDeterministic) {
+  const auto a = make_params(ParamsLiteral::from_bits(8192, {60, 40, 40}, {60}));
+  const auto b = make_params(ParamsLiteral::from_bits(8192, {60, 40, 40}, {60}));
+  EXPECT_EQ(a->primes(), b->primes());
+  EXPECT_EQ(a->id(), b->id());
+  // Largest distinct NTT primes below 2^bits, data primes first.
+  EXPECT_EQ(a->primes()[0], ntt_primes(60, 8192, 1)[0]);
+  EXPECT_EQ(a->primes()[1], ntt_primes(40, 8192, 2)[0]);
+  EXPECT_EQ(a->primes()[2], ntt_primes(40, 8192, 2)[1]);
+  EXPECT_EQ(a->special_primes()[0], ntt_primes(60, 8192, 2)[1]);
+  const auto c = make_params(ParamsLiteral::from_bits(8192, {60, 40, 40}, {50}));
+  EXPECT_NE(a->id(), c->id());
+  ParamsLiteral explicit_lit;
+  explicit_lit.n = 8192;
+  explicit_lit.primes = a->primes();
+  explicit_lit.special_primes = a->special_primes();
+  EXPECT_EQ(make_params(explicit_lit)->id(), a->id());
+}
+
+TEST(Context, LevelChain) {
+  const auto ctx = Context::create(ParamsLiteral::from_bits(8192, {60, 40, 40}, {60}));
+  EXPECT_EQ(ctx->top_level(), 2u);
+  EXPECT_EQ(ctx->level(0).log2_q, 60);
+  EXPECT_EQ(ctx->level(2).log2_q, 140);
+  EXPECT_EQ(ctx->digits(2), 3u);
+  EXPECT_EQ(ctx->digits(0), 1u);
+  // q_l^{-1} mod q_i, and P mod q_i.
+  const Modulus& q0 = ctx->modulus(0);
+  EXPECT_EQ(q0.mul(ctx->level(1).inv_last[0].w, q0.reduce(ctx->modulus(1).value())), 1u);
+  EXPECT_EQ(ctx->p_mod(0), q0.reduce(ctx->modulus(3).value()));
+  const auto two = Context::create(ParamsLiteral::from_bits(16384, {60, 40, 40, 40, 40}, {50, 50}));
+  EXPECT_EQ(two->digit_size(), 2u);
+  EXPECT_EQ(two->digits(4), 3u);
+  EXPECT_EQ(two->digits(3), 2u);
+  EXPECT_EQ(ctx->galois_element(0), 1u);
+  EXPECT_EQ(ctx->galois_element(1), 5u);
+  EXPECT_EQ(ctx->galois_element(-1) * 5 % (2 * 8192), 1u);
+  EXPECT_EQ(ctx->galois_element(4096), 1u);  // 5 has order N/2
+}
+
+}  // namespace
+}  // namespace pg::he
