@@ -10,6 +10,8 @@
 //   BM_ReluOnline/ℓ     us_per_relu, bytes_per_relu
 #include <benchmark/benchmark.h>
 
+#include <time.h>
+
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -27,13 +29,37 @@ namespace {
 using namespace pg::mpc;  // NOLINT: benchmark file
 using Clock = std::chrono::steady_clock;
 
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// CPU time of each party, summed over runs: on a shared machine the wall time is noisy, these
+// much less so.
+struct PartyCpu {
+  double server = 0;
+  double client = 0;
+};
+
 // Runs server(ch_a) here and client(ch_b) on a second thread; returns the wall time of both.
 double run_pair(Channel& a, Channel& b, const std::function<void(Channel&)>& server,
-                const std::function<void(Channel&)>& client) {
+                const std::function<void(Channel&)>& client, PartyCpu* cpu = nullptr) {
   const auto t0 = Clock::now();
-  std::thread t([&] { client(b); });
+  double client_cpu = 0;
+  std::thread t([&] {
+    const double c0 = thread_cpu_seconds();
+    client(b);
+    client_cpu = thread_cpu_seconds() - c0;
+  });
+  const double s0 = thread_cpu_seconds();
   server(a);
+  const double server_cpu = thread_cpu_seconds() - s0;
   t.join();
+  if (cpu != nullptr) {
+    cpu->server += server_cpu;
+    cpu->client += client_cpu;
+  }
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
@@ -112,50 +138,46 @@ struct GcWorkload {
   }
 };
 
-void BM_GcGarble(benchmark::State& state) {
+// Runs `step(circuit, labels, tables)` over the workload's batches; reports AND gates per second.
+template <typename Step>
+void gc_loop(benchmark::State& state, Step&& step) {
   GcWorkload w;
   auto prg = pg::core::Prg::from_os();
-  HalfGateGarbler gen(prg.next_block() | make_block(0, 1));
-  std::vector<Block> la(w.adder.num_slots() * kMaxLanes), lr(w.relu.num_slots() * kMaxLanes);
-  prg.fill_blocks(la.data(), la.size());
-  prg.fill_blocks(lr.data(), lr.size());
-  std::vector<Block> tables(2 * w.ands_per_iteration() / GcWorkload::kBatches);
-  uint64_t tweak = 0;
-  for (auto _ : state) {
-    for (size_t i = 0; i < GcWorkload::kBatches; ++i) {
-      gen.garble(w.adder, kMaxLanes, la.data(), tables.data(), tweak);
-      gen.garble(w.relu, kMaxLanes, lr.data(), tables.data() + table_blocks(w.adder, kMaxLanes),
-                 tweak);
-    }
-    benchmark::DoNotOptimize(tables.data());
-  }
-  state.counters["and_per_s"] =
-      benchmark::Counter(static_cast<double>(w.ands_per_iteration() * state.iterations()),
-                         benchmark::Counter::kIsRate);
-}
-BENCHMARK(BM_GcGarble)->Unit(benchmark::kMillisecond);
-
-void BM_GcEvaluate(benchmark::State& state) {
-  GcWorkload w;
-  auto prg = pg::core::Prg::from_os();
-  HalfGateEvaluator eva;
   std::vector<Block> la(w.adder.num_slots() * kMaxLanes), lr(w.relu.num_slots() * kMaxLanes);
   prg.fill_blocks(la.data(), la.size());
   prg.fill_blocks(lr.data(), lr.size());
   std::vector<Block> tables(2 * w.ands_per_iteration() / GcWorkload::kBatches);
   prg.fill_blocks(tables.data(), tables.size());
-  uint64_t tweak = 0;
+  Block* relu_tables = tables.data() + table_blocks(w.adder, kMaxLanes);
   for (auto _ : state) {
     for (size_t i = 0; i < GcWorkload::kBatches; ++i) {
-      eva.evaluate(w.adder, kMaxLanes, la.data(), tables.data(), tweak);
-      eva.evaluate(w.relu, kMaxLanes, lr.data(), tables.data() + table_blocks(w.adder, kMaxLanes),
-                   tweak);
+      step(w.adder, la.data(), tables.data());
+      step(w.relu, lr.data(), relu_tables);
     }
+    benchmark::DoNotOptimize(tables.data());
     benchmark::DoNotOptimize(la.data());
   }
   state.counters["and_per_s"] =
       benchmark::Counter(static_cast<double>(w.ands_per_iteration() * state.iterations()),
                          benchmark::Counter::kIsRate);
+}
+
+void BM_GcGarble(benchmark::State& state) {
+  auto prg = pg::core::Prg::from_os();
+  HalfGateGarbler gen(prg.next_block() | make_block(0, 1));
+  uint64_t tweak = 0;
+  gc_loop(state, [&](const Circuit& c, Block* labels, Block* tables) {
+    gen.garble(c, kMaxLanes, labels, tables, tweak);
+  });
+}
+BENCHMARK(BM_GcGarble)->Unit(benchmark::kMillisecond);
+
+void BM_GcEvaluate(benchmark::State& state) {
+  HalfGateEvaluator eva;
+  uint64_t tweak = 0;
+  gc_loop(state, [&](const Circuit& c, Block* labels, Block* tables) {
+    eva.evaluate(c, kMaxLanes, labels, tables, tweak);
+  });
 }
 BENCHMARK(BM_GcEvaluate)->Unit(benchmark::kMillisecond);
 
@@ -183,36 +205,45 @@ struct ReluBench {
       v->resize(kN);
       for (auto& x : *v) x = prg.next_u64() & mask;
     }
+    // Warm-up: a first layer faults in the buffers that later layers reuse (see block.h).
+    NonLinearGarbler g(spec);
+    NonLinearEvaluator e(spec);
+    offline(g, e, nullptr);
+    online(g, e, nullptr);
+    count_a->reset();
   }
   // Offline of one layer; returns its wall time.
-  double offline(NonLinearGarbler& g, NonLinearEvaluator& e) {
+  double offline(NonLinearGarbler& g, NonLinearEvaluator& e, PartyCpu* party_cpu) {
     return run_pair(
         *count_a, *b, [&](Channel& ch) { g.offline(ch, gs); },
-        [&](Channel& ch) { e.offline(ch, es, c, r); });
+        [&](Channel& ch) { e.offline(ch, es, c, r); }, party_cpu);
   }
-  double online(NonLinearGarbler& g, NonLinearEvaluator& e) {
+  double online(NonLinearGarbler& g, NonLinearEvaluator& e, PartyCpu* party_cpu) {
     return run_pair(
         *count_a, *b, [&](Channel& ch) { benchmark::DoNotOptimize(g.online(ch, u)); },
-        [&](Channel& ch) { e.online(ch); });
+        [&](Channel& ch) { e.online(ch); }, party_cpu);
   }
-  void report(benchmark::State& state, double seconds) {
+  static void report(benchmark::State& state, double seconds, uint64_t bytes, const PartyCpu& cpu) {
     const double relus = static_cast<double>(state.iterations()) * kN;
     state.counters["us_per_relu"] = 1e6 * seconds / relus;
-    state.counters["bytes_per_relu"] = static_cast<double>(count_a->total().bytes_total()) / relus;
+    state.counters["bytes_per_relu"] = static_cast<double>(bytes) / relus;
+    state.counters["server_cpu_us"] = 1e6 * cpu.server / relus;
+    state.counters["client_cpu_us"] = 1e6 * cpu.client / relus;
   }
 };
 
 void BM_ReluOffline(benchmark::State& state) {
   ReluBench bench(static_cast<size_t>(state.range(0)));
   double total = 0;
+  PartyCpu cpu;
   for (auto _ : state) {
     NonLinearGarbler g(bench.spec);
     NonLinearEvaluator e(bench.spec);
-    const double t = bench.offline(g, e);
+    const double t = bench.offline(g, e, &cpu);
     state.SetIterationTime(t);
     total += t;
   }
-  bench.report(state, total);
+  ReluBench::report(state, total, bench.count_a->total().bytes_total(), cpu);
 }
 BENCHMARK(BM_ReluOffline)
     ->Arg(32)
@@ -225,24 +256,19 @@ BENCHMARK(BM_ReluOffline)
 void BM_ReluOnline(benchmark::State& state) {
   ReluBench bench(static_cast<size_t>(state.range(0)));
   double total = 0;
+  uint64_t bytes = 0;
+  PartyCpu cpu;
   for (auto _ : state) {
     NonLinearGarbler g(bench.spec);
     NonLinearEvaluator e(bench.spec);
-    bench.offline(g, e);
-    bench.count_a->set_phase("offline");
-    bench.count_a->set_phase("online");
-    const double t = bench.online(g, e);
-    bench.count_a->set_phase("offline");
+    bench.offline(g, e, nullptr);
+    bench.count_a->reset();
+    const double t = bench.online(g, e, &cpu);
+    bytes += bench.count_a->total().bytes_total();
     state.SetIterationTime(t);
     total += t;
   }
-  const auto online = bench.count_a->phase_stats("online");
-  bench.count_a->reset();
-  bench.count_a->set_phase("online");
-  // Only the online bytes count here.
-  const double relus = static_cast<double>(state.iterations()) * ReluBench::kN;
-  state.counters["us_per_relu"] = 1e6 * total / relus;
-  state.counters["bytes_per_relu"] = static_cast<double>(online.bytes_total()) / relus;
+  ReluBench::report(state, total, bytes, cpu);
 }
 BENCHMARK(BM_ReluOnline)
     ->Arg(32)

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <utility>
 #include <vector>
@@ -65,9 +66,12 @@ inline void put_bit(uint8_t* bits, size_t i, uint64_t v) {
   bits[i / 8] = static_cast<uint8_t>((bits[i / 8] & ~(1u << (i % 8))) | ((v & 1u) << (i % 8)));
 }
 
+// Buffers of 2 MiB or more are 2 MiB-aligned, advised as transparent huge pages, and on release
+// kept in a process-wide cache for reuse (wiped first if they held secrets), up to a limit of
+// 256 MiB by default. A limit of 0 releases everything cached and disables the cache.
+void set_buffer_cache_limit(size_t bytes);
+
 namespace detail {
-// Buffers of 2 MiB or more are 2 MiB-aligned and advised as transparent huge pages: a layer's
-// tables and labels run to tens of MiB, and 4 KiB page faults dominated their cost.
 void* allocate_buffer(size_t bytes, size_t align);
 void deallocate_buffer(void* p, size_t bytes, size_t align);
 }  // namespace detail
@@ -115,5 +119,13 @@ using WipingAllocator = BufferAllocator<T, true>;
 using PublicBlocks = std::vector<Block, BufferAllocator<Block, false>>;
 using SecretBlocks = std::vector<Block, WipingAllocator<Block>>;
 using SecretBytes = std::vector<uint8_t, WipingAllocator<uint8_t>>;
+
+// Appends n bytes with one memcpy (a range insert would construct element by element through
+// the allocator).
+inline void append_bytes(SecretBytes& v, const void* data, size_t n) {
+  const size_t old = v.size();
+  v.resize(old + n);
+  if (n > 0) std::memcpy(v.data() + old, data, n);
+}
 
 }  // namespace pg::mpc

@@ -4,32 +4,37 @@
 
 namespace pg::mpc {
 
+namespace {
+
+template <typename T>
+void send_le(Channel& ch, T v) {
+  std::array<uint8_t, sizeof(T)> b;
+  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<uint8_t>(v >> (8 * i));
+  ch.send(b.data(), b.size());
+}
+
+template <typename T>
+T recv_le(Channel& ch) {
+  std::array<uint8_t, sizeof(T)> b;
+  ch.recv(b.data(), b.size());
+  T v = 0;
+  for (size_t i = 0; i < b.size(); ++i) v |= static_cast<T>(static_cast<T>(b[i]) << (8 * i));
+  return v;
+}
+
+}  // namespace
+
 void Channel::send_u32(uint32_t v) {
-  std::array<uint8_t, 4> b;
-  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<uint8_t>(v >> (8 * i));
-  send(b.data(), b.size());
+  send_le(*this, v);
 }
-
 uint32_t Channel::recv_u32() {
-  std::array<uint8_t, 4> b;
-  recv(b.data(), b.size());
-  uint32_t v = 0;
-  for (size_t i = 0; i < b.size(); ++i) v |= static_cast<uint32_t>(b[i]) << (8 * i);
-  return v;
+  return recv_le<uint32_t>(*this);
 }
-
 void Channel::send_u64(uint64_t v) {
-  std::array<uint8_t, 8> b;
-  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<uint8_t>(v >> (8 * i));
-  send(b.data(), b.size());
+  send_le(*this, v);
 }
-
 uint64_t Channel::recv_u64() {
-  std::array<uint8_t, 8> b;
-  recv(b.data(), b.size());
-  uint64_t v = 0;
-  for (size_t i = 0; i < b.size(); ++i) v |= static_cast<uint64_t>(b[i]) << (8 * i);
-  return v;
+  return recv_le<uint64_t>(*this);
 }
 
 uint64_t Channel::recv_u64_bounded(uint64_t max_value, const char* what) {

@@ -11,7 +11,11 @@
 // (kNetwork, kTimeout, kTooLarge, kMalformed) and a message that names the cause. The protocol
 // layer catches it at the session boundary.
 //
-// A Channel is used by one thread at a time.
+// A Channel is used by one thread at a time. Over TCP/TLS a send blocks once the socket buffers
+// are full, so two parties must never both send a large flight before reading the other's:
+// every exchange in this layer is a sequence of alternating flights (the in-memory channel
+// buffers without bound and would hide such a deadlock; the TCP tests include a layer large
+// enough to expose it).
 #pragma once
 
 #include <cstddef>

@@ -20,6 +20,33 @@ void check_lanes(size_t lanes) {
   }
 }
 
+// Runs the gates of `lanes` instances in order. XOR is free; NOT xors `not_mask` (Δ for the
+// garbler, nothing for the evaluator); AND gates go to and_gate(a, b, out).
+template <typename AndGate>
+void run_gates(const Circuit& c, size_t lanes, Block* labels, Block one_label, Block not_mask,
+               AndGate&& and_gate) {
+  for (size_t k = 0; k < lanes; ++k) {
+    labels[Circuit::kZero * lanes + k] = zero_block();
+    labels[Circuit::kOne * lanes + k] = one_label;
+  }
+  for (const Gate& g : c.gates()) {
+    Block* out = labels + g.out * lanes;
+    const Block* a = labels + g.a * lanes;
+    const Block* b = labels + g.b * lanes;
+    switch (g.op) {
+      case GateOp::kXor:
+        for (size_t k = 0; k < lanes; ++k) out[k] = a[k] ^ b[k];
+        break;
+      case GateOp::kNot:
+        for (size_t k = 0; k < lanes; ++k) out[k] = a[k] ^ not_mask;
+        break;
+      case GateOp::kAnd:
+        and_gate(a, b, out);
+        break;
+    }
+  }
+}
+
 }  // namespace
 
 HalfGateGarbler::HalfGateGarbler(Block delta) : delta_(delta), hash_(fixed_tccr()) {
@@ -37,50 +64,33 @@ void HalfGateGarbler::garble(const Circuit& c, size_t lanes, Block* labels, Bloc
   check_lanes(lanes);
   const size_t L = lanes;
   const Block delta = delta_;
-  for (size_t k = 0; k < L; ++k) {
-    labels[Circuit::kZero * L + k] = zero_block();
-    labels[Circuit::kOne * L + k] = delta;  // value 1 is carried by the all-zero label
-  }
   std::array<Block, 4 * kMaxLanes> h;
   std::array<Block, 4 * kMaxLanes> tw;
-  for (const Gate& g : c.gates()) {
-    Block* out = labels + g.out * L;
-    const Block* a = labels + g.a * L;
-    const Block* b = labels + g.b * L;
-    switch (g.op) {
-      case GateOp::kXor:
-        for (size_t k = 0; k < L; ++k) out[k] = a[k] ^ b[k];
-        break;
-      case GateOp::kNot:
-        for (size_t k = 0; k < L; ++k) out[k] = a[k] ^ delta;
-        break;
-      case GateOp::kAnd: {
-        for (size_t k = 0; k < L; ++k) {
-          h[k] = a[k];
-          h[L + k] = a[k] ^ delta;
-          h[2 * L + k] = b[k];
-          h[3 * L + k] = b[k] ^ delta;
-          tw[k] = tw[L + k] = gc_tweak(2 * (tweak + k));
-          tw[2 * L + k] = tw[3 * L + k] = gc_tweak(2 * (tweak + k) + 1);
-        }
-        hash_.hash(h.data(), tw.data(), h.data(), 4 * L);
-        for (size_t k = 0; k < L; ++k) {
-          const Block pa = lsb_mask(a[k]);
-          const Block pb = lsb_mask(b[k]);
-          const Block hb = h[2 * L + k] ^ h[3 * L + k];
-          const Block tg = h[k] ^ h[L + k] ^ (pb & delta);
-          const Block te = hb ^ a[k];
-          const Block w0 = h[k] ^ (pa & tg) ^ h[2 * L + k] ^ (pb & hb);
-          tables[2 * k] = tg;
-          tables[2 * k + 1] = te;
-          out[k] = w0;
-        }
-        tables += 2 * L;
-        tweak += L;
-        break;
-      }
+  // The all-zero label carries value 1 on the constant-one slot (its zero label is Δ).
+  run_gates(c, L, labels, delta, delta, [&](const Block* a, const Block* b, Block* out) {
+    for (size_t k = 0; k < L; ++k) {
+      h[k] = a[k];
+      h[L + k] = a[k] ^ delta;
+      h[2 * L + k] = b[k];
+      h[3 * L + k] = b[k] ^ delta;
+      tw[k] = tw[L + k] = gc_tweak(2 * (tweak + k));
+      tw[2 * L + k] = tw[3 * L + k] = gc_tweak(2 * (tweak + k) + 1);
     }
-  }
+    hash_.hash(h.data(), tw.data(), h.data(), 4 * L);
+    for (size_t k = 0; k < L; ++k) {
+      const Block pa = lsb_mask(a[k]);
+      const Block pb = lsb_mask(b[k]);
+      const Block hb = h[2 * L + k] ^ h[3 * L + k];
+      const Block tg = h[k] ^ h[L + k] ^ (pb & delta);
+      const Block te = hb ^ a[k];
+      const Block w0 = h[k] ^ (pa & tg) ^ h[2 * L + k] ^ (pb & hb);
+      tables[2 * k] = tg;
+      tables[2 * k + 1] = te;
+      out[k] = w0;  // may alias a or b: written after its lane's inputs were read
+    }
+    tables += 2 * L;
+    tweak += L;
+  });
   core::secure_zero(h.data(), sizeof(h));
 }
 
@@ -90,42 +100,25 @@ void HalfGateEvaluator::evaluate(const Circuit& c, size_t lanes, Block* labels, 
                                  uint64_t& tweak) const {
   check_lanes(lanes);
   const size_t L = lanes;
-  for (size_t k = 0; k < L; ++k) {
-    labels[Circuit::kZero * L + k] = zero_block();
-    labels[Circuit::kOne * L + k] = zero_block();
-  }
   std::array<Block, 2 * kMaxLanes> h;
   std::array<Block, 2 * kMaxLanes> tw;
-  for (const Gate& g : c.gates()) {
-    Block* out = labels + g.out * L;
-    const Block* a = labels + g.a * L;
-    const Block* b = labels + g.b * L;
-    switch (g.op) {
-      case GateOp::kXor:
-        for (size_t k = 0; k < L; ++k) out[k] = a[k] ^ b[k];
-        break;
-      case GateOp::kNot:
-        for (size_t k = 0; k < L; ++k) out[k] = a[k];
-        break;
-      case GateOp::kAnd: {
-        for (size_t k = 0; k < L; ++k) {
-          h[k] = a[k];
-          h[L + k] = b[k];
-          tw[k] = gc_tweak(2 * (tweak + k));
-          tw[L + k] = gc_tweak(2 * (tweak + k) + 1);
-        }
-        hash_.hash(h.data(), tw.data(), h.data(), 2 * L);
-        for (size_t k = 0; k < L; ++k) {
-          const Block sa = lsb_mask(a[k]);
-          const Block sb = lsb_mask(b[k]);
-          out[k] = h[k] ^ (sa & tables[2 * k]) ^ h[L + k] ^ (sb & (tables[2 * k + 1] ^ a[k]));
-        }
-        tables += 2 * L;
-        tweak += L;
-        break;
-      }
-    }
-  }
+  run_gates(c, L, labels, zero_block(), zero_block(),
+            [&](const Block* a, const Block* b, Block* out) {
+              for (size_t k = 0; k < L; ++k) {
+                h[k] = a[k];
+                h[L + k] = b[k];
+                tw[k] = gc_tweak(2 * (tweak + k));
+                tw[L + k] = gc_tweak(2 * (tweak + k) + 1);
+              }
+              hash_.hash(h.data(), tw.data(), h.data(), 2 * L);
+              for (size_t k = 0; k < L; ++k) {
+                const Block sa = lsb_mask(a[k]);
+                const Block sb = lsb_mask(b[k]);
+                out[k] = h[k] ^ (sa & tables[2 * k]) ^ h[L + k] ^ (sb & (tables[2 * k + 1] ^ a[k]));
+              }
+              tables += 2 * L;
+              tweak += L;
+            });
   core::secure_zero(h.data(), sizeof(h));
 }
 

@@ -37,6 +37,16 @@ void transpose_batch(const SecretBlocks& rows, size_t row_blocks, size_t m, Bloc
   }
 }
 
+// One batch of the OT run starting at `off`: m OTs, rows of row_blocks blocks (m rounded up to
+// whole 128-column tiles); sizes the row and u matrices.
+size_t start_batch(size_t n, size_t off, SecretBlocks& rows, SecretBlocks& u, size_t& row_blocks) {
+  const size_t m = std::min(kIknpBatch, n - off);
+  row_blocks = (m + 127) / 128;
+  rows.resize(kIknpBaseOts * row_blocks);
+  u.resize(kIknpBaseOts * row_blocks);
+  return m;
+}
+
 void require_ready(bool ready, const char* who) {
   if (!ready) throw std::invalid_argument(std::string(who) + ": setup() has not run");
 }
@@ -72,7 +82,7 @@ void IknpSender::setup(Channel& ch, core::Prg& prg) {
   core::secure_zero(choices.data(), choices.size());
   streams_.clear();
   streams_.reserve(kIknpBaseOts);
-  for (const auto& k : keys) streams_.push_back(core::Prg::from_seed(k));
+  for (const auto& k : keys) streams_.emplace_back(k);
 }
 
 void IknpSender::send_cot(Channel& ch, Block* q, size_t n) {
@@ -80,15 +90,13 @@ void IknpSender::send_cot(Channel& ch, Block* q, size_t n) {
   SecretBlocks rows;
   SecretBlocks u;
   for (size_t off = 0; off < n; off += kIknpBatch) {
-    const size_t m = std::min(kIknpBatch, n - off);
-    const size_t row_blocks = (m + 127) / 128;
-    rows.resize(kIknpBaseOts * row_blocks);
-    u.resize(kIknpBaseOts * row_blocks);
+    size_t row_blocks = 0;
+    const size_t m = start_batch(n, off, rows, u, row_blocks);
     ch.recv_blocks(u.data(), u.size());
     for (size_t i = 0; i < kIknpBaseOts; ++i) {
       Block* row = rows.data() + i * row_blocks;
       const Block* urow = u.data() + i * row_blocks;
-      streams_[i].fill_blocks(row, row_blocks);
+      streams_[i].fill(row, row_blocks);
       const Block mask = delta_bit_mask(delta_, i);
       for (size_t k = 0; k < row_blocks; ++k) row[k] ^= urow[k] & mask;
     }
@@ -125,8 +133,8 @@ void IknpReceiver::setup(Channel& ch, core::Prg& prg) {
   streams0_.reserve(kIknpBaseOts);
   streams1_.reserve(kIknpBaseOts);
   for (size_t i = 0; i < kIknpBaseOts; ++i) {
-    streams0_.push_back(core::Prg::from_seed(k0[i]));
-    streams1_.push_back(core::Prg::from_seed(k1[i]));
+    streams0_.emplace_back(k0[i]);
+    streams1_.emplace_back(k1[i]);
   }
 }
 
@@ -136,10 +144,8 @@ void IknpReceiver::recv_cot(Channel& ch, const uint8_t* choices, Block* t, size_
   SecretBlocks u;
   SecretBlocks r;
   for (size_t off = 0; off < n; off += kIknpBatch) {
-    const size_t m = std::min(kIknpBatch, n - off);
-    const size_t row_blocks = (m + 127) / 128;
-    rows.resize(kIknpBaseOts * row_blocks);
-    u.resize(kIknpBaseOts * row_blocks);
+    size_t row_blocks = 0;
+    const size_t m = start_batch(n, off, rows, u, row_blocks);
     r.assign(row_blocks, zero_block());
     // off is a multiple of the batch size, so the batch's choice bits start on a byte.
     auto* rbytes = reinterpret_cast<uint8_t*>(r.data());
@@ -148,8 +154,8 @@ void IknpReceiver::recv_cot(Channel& ch, const uint8_t* choices, Block* t, size_
     for (size_t i = 0; i < kIknpBaseOts; ++i) {
       Block* row = rows.data() + i * row_blocks;
       Block* urow = u.data() + i * row_blocks;
-      streams0_[i].fill_blocks(row, row_blocks);
-      streams1_[i].fill_blocks(urow, row_blocks);
+      streams0_[i].fill(row, row_blocks);
+      streams1_[i].fill(urow, row_blocks);
       for (size_t k = 0; k < row_blocks; ++k) urow[k] ^= row[k] ^ r[k];
     }
     ch.send_blocks(u.data(), u.size());

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/prg.h"
+#include "mpc/aes_ctr.h"
 #include "mpc/channel.h"
 #include "mpc/tccr.h"
 
@@ -46,7 +47,7 @@ class IknpSender {
 
  private:
   Block delta_;
-  std::vector<core::Prg> streams_;  // seeded by k_i^{Δ_i}
+  std::vector<AesCtrStream> streams_;  // keyed by k_i^{Δ_i}
   uint64_t rot_counter_ = 0;
 };
 
@@ -63,8 +64,8 @@ class IknpReceiver {
   void recv_chosen(Channel& ch, const uint8_t* choices, Block* x, size_t n);
 
  private:
-  std::vector<core::Prg> streams0_;
-  std::vector<core::Prg> streams1_;
+  std::vector<AesCtrStream> streams0_;
+  std::vector<AesCtrStream> streams1_;
   uint64_t rot_counter_ = 0;
 };
 

@@ -80,11 +80,13 @@ void MemoryChannel::send(const void* data, size_t n) {
   if (wbuf_.size() + n > options_.buffer_bytes) {
     flush();
     if (n > options_.buffer_bytes) {  // one copy into a chunk of its own
-      push(SecretBytes(p, p + n));
+      SecretBytes chunk;
+      append_bytes(chunk, p, n);
+      push(std::move(chunk));
       return;
     }
   }
-  wbuf_.insert(wbuf_.end(), p, p + n);
+  append_bytes(wbuf_, p, n);
 }
 
 void MemoryChannel::flush() {

@@ -16,7 +16,7 @@ namespace pg::mpc {
 
 struct MemoryChannelOptions {
   std::chrono::milliseconds timeout{60'000};
-  size_t buffer_bytes = size_t{1} << 16;  // sends are batched up to this size before a push
+  size_t buffer_bytes = size_t{1} << 18;  // sends are batched up to this size before a push
 };
 
 class MemoryChannel final : public Channel {

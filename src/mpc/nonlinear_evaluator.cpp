@@ -4,9 +4,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/assert.h"
 #include "core/secure.h"
 
 namespace pg::mpc {
+
+// Online chunks must start where the garbler's lane batches started.
+static_assert(kOnlineChunk % kMaxLanes == 0);
 
 NonLinearEvaluator::NonLinearEvaluator(const NonLinearSpec& spec)
     : plan_(std::make_unique<LayerPlan>(spec)) {}
@@ -46,11 +50,11 @@ void NonLinearEvaluator::offline(Channel& ch, EvaluatorSession& session,
   }
   SecretBytes choices(bit_bytes(p.cot_bits()), 0);
   for (size_t e = 0; e < c.size(); ++e) {
-    for (size_t i = 0; i < ell; ++i) put_bit(choices.data(), e * ell + i, c[e] >> i);
+    for (size_t i = 0; i < ell; ++i) put_bit(choices.data(), p.cot_c(e, i), c[e] >> i);
   }
   for (size_t o = 0; o < n_r; ++o) {
     for (size_t i = 0; i < ell; ++i) {
-      put_bit(choices.data(), (c.size() + o) * ell + i, r_next[o] >> i);
+      put_bit(choices.data(), p.cot_r(o, i), r_next[o] >> i);
     }
   }
   labels_.resize(p.cot_bits());
@@ -66,62 +70,59 @@ void NonLinearEvaluator::offline(Channel& ch, EvaluatorSession& session,
   state_ = State::kPrepared;
 }
 
-void NonLinearEvaluator::evaluate_phase_a(const SecretBlocks& u_labels, SecretBlocks& sums,
-                                          const Block*& tables, uint64_t& tweak) const {
+void NonLinearEvaluator::evaluate_adders(const Block* u_labels, size_t e0, size_t n, Block* sums,
+                                         Cursor& cur) const {
   const LayerPlan& p = *plan_;
   const size_t ell = p.spec.ell;
   const Circuit& c = p.adder;
   SecretBlocks labels(c.num_slots() * kMaxLanes);
-  for (size_t e0 = 0; e0 < p.spec.n_in; e0 += kMaxLanes) {
-    const size_t lanes = std::min(kMaxLanes, p.spec.n_in - e0);
+  for (size_t b0 = 0; b0 < n; b0 += kMaxLanes) {
+    const size_t lanes = std::min(kMaxLanes, n - b0);
     for (size_t k = 0; k < lanes; ++k) {
       for (size_t i = 0; i < ell; ++i) {
-        labels[(Circuit::kFirstInput + i) * lanes + k] = u_labels[(e0 + k) * ell + i];
-        labels[(Circuit::kFirstInput + ell + i) * lanes + k] = labels_[(e0 + k) * ell + i];
+        labels[(Circuit::kFirstInput + i) * lanes + k] = u_labels[(b0 + k) * ell + i];
+        labels[(Circuit::kFirstInput + ell + i) * lanes + k] = labels_[p.cot_c(e0 + b0 + k, i)];
       }
     }
-    gc_->evaluate(c, lanes, labels.data(), tables, tweak);
-    tables += table_blocks(c, lanes);
+    gc_->evaluate(c, lanes, labels.data(), cur.tables, cur.tweak);
+    cur.tables += table_blocks(c, lanes);
     for (size_t k = 0; k < lanes; ++k) {
       for (size_t i = 0; i < p.width; ++i) {
-        sums[(e0 + k) * p.width + i] = labels[c.outputs()[i] * lanes + k];
+        sums[(b0 + k) * p.width + i] = labels[c.outputs()[i] * lanes + k];
       }
     }
   }
 }
 
-void NonLinearEvaluator::evaluate_phase_b(const SecretBlocks& sums, SecretBytes& permute,
-                                          const Block*& tables, uint64_t& tweak) const {
+void NonLinearEvaluator::evaluate_windows(const LayerPlan::Group& g, size_t j0, size_t j1,
+                                          const Block* sums, size_t sums_base, uint8_t* out_bits,
+                                          Cursor& cur) const {
   const LayerPlan& p = *plan_;
   const size_t ell = p.spec.ell;
   const size_t w = p.width;
-  const size_t r_base = p.spec.n_in * ell;
-  for (const LayerPlan::Group& g : p.groups) {
-    const Circuit& c = g.circuit;
-    SecretBlocks labels(c.num_slots() * kMaxLanes);
-    for (size_t j0 = 0; j0 < g.outputs.size(); j0 += kMaxLanes) {
-      const size_t lanes = std::min(kMaxLanes, g.outputs.size() - j0);
-      for (size_t k = 0; k < lanes; ++k) {
-        const size_t o = g.outputs[j0 + k];
-        for (size_t s = 0; s < g.window; ++s) {
-          const size_t e = p.window_input(o, s);
-          for (size_t i = 0; i < w; ++i) {
-            labels[(Circuit::kFirstInput + s * w + i) * lanes + k] = sums[e * w + i];
-          }
-        }
-        if (!p.remask) continue;
-        for (size_t i = 0; i < ell; ++i) {
-          labels[(Circuit::kFirstInput + g.window * w + i) * lanes + k] =
-              labels_[r_base + o * ell + i];
+  const Circuit& c = g.circuit;
+  SecretBlocks labels(c.num_slots() * kMaxLanes);
+  for (size_t b0 = j0; b0 < j1; b0 += kMaxLanes) {
+    const size_t lanes = std::min(kMaxLanes, j1 - b0);
+    for (size_t k = 0; k < lanes; ++k) {
+      const size_t o = g.outputs[b0 + k];
+      for (size_t s = 0; s < g.window; ++s) {
+        const size_t e = p.window_input(o, s) - sums_base;
+        for (size_t i = 0; i < w; ++i) {
+          labels[(Circuit::kFirstInput + s * w + i) * lanes + k] = sums[e * w + i];
         }
       }
-      gc_->evaluate(c, lanes, labels.data(), tables, tweak);
-      tables += table_blocks(c, lanes);
-      for (size_t k = 0; k < lanes; ++k) {
-        const size_t o = g.outputs[j0 + k];
-        for (size_t i = 0; i < p.out_bits; ++i) {
-          put_bit(permute.data(), o * p.out_bits + i, lsb(labels[c.outputs()[i] * lanes + k]));
-        }
+      if (!p.remask) continue;
+      for (size_t i = 0; i < ell; ++i) {
+        labels[(Circuit::kFirstInput + g.window * w + i) * lanes + k] = labels_[p.cot_r(o, i)];
+      }
+    }
+    gc_->evaluate(c, lanes, labels.data(), cur.tables, cur.tweak);
+    cur.tables += table_blocks(c, lanes);
+    for (size_t k = 0; k < lanes; ++k) {
+      const size_t o = g.outputs[b0 + k];
+      for (size_t i = 0; i < p.out_bits; ++i) {
+        put_bit(out_bits, o * p.out_bits + i, lsb(labels[c.outputs()[i] * lanes + k]));
       }
     }
   }
@@ -137,22 +138,37 @@ std::optional<uint64_t> NonLinearEvaluator::online(Channel& ch) {
   }
   state_ = State::kUsed;
   const LayerPlan& p = *plan_;
-  SecretBlocks u_labels(p.spec.n_in * p.spec.ell);
-  ch.recv_blocks(u_labels.data(), u_labels.size());
-  SecretBlocks sums(p.spec.n_in * p.width);
-  const Block* tables = tables_.data();
-  uint64_t tweak = tweak_base_;
-  evaluate_phase_a(u_labels, sums, tables, tweak);
-  SecretBytes permute(bit_bytes(p.num_outputs() * p.out_bits), 0);
-  evaluate_phase_b(sums, permute, tables, tweak);
+  const size_t ell = p.spec.ell;
+  const size_t n_in = p.spec.n_in;
+  // Phase A consumes the labels of u chunk by chunk as they arrive. For ReLU every output
+  // reads only its own element, so phase B runs on the same chunk right away (cache-warm);
+  // otherwise it waits for all sums. Either way the tables are read in order (see
+  // nonlinear_spec.h).
+  Cursor cur{tables_.data(), tweak_base_};
+  SecretBytes out_bits(bit_bytes(p.num_outputs() * p.out_bits), 0);
+  SecretBlocks u_labels(kOnlineChunk * ell);
+  SecretBlocks sums((p.fused ? kOnlineChunk : n_in) * p.width);
+  for (size_t e0 = 0; e0 < n_in; e0 += kOnlineChunk) {
+    const size_t n = std::min(kOnlineChunk, n_in - e0);
+    ch.recv_blocks(u_labels.data(), n * ell);
+    Block* chunk_sums = sums.data() + (p.fused ? 0 : e0 * p.width);
+    evaluate_adders(u_labels.data(), e0, n, chunk_sums, cur);
+    if (p.fused) evaluate_windows(p.groups[0], e0, e0 + n, chunk_sums, e0, out_bits.data(), cur);
+  }
+  if (!p.fused) {
+    for (const LayerPlan::Group& g : p.groups) {
+      evaluate_windows(g, 0, g.outputs.size(), sums.data(), 0, out_bits.data(), cur);
+    }
+  }
+  PG_ASSERT(cur.tables == tables_.data() + tables_.size(), "tables not consumed exactly");
   std::optional<uint64_t> result;
   if (p.remask) {
-    ch.send_bits(permute.data(), p.num_outputs() * p.out_bits);
+    ch.send_bits(out_bits.data(), p.num_outputs() * p.out_bits);
     ch.flush();
   } else {
     uint64_t index = 0;
     for (size_t i = 0; i < p.out_bits; ++i) {
-      index |= (get_bit(permute.data(), i) ^ get_bit(decode_.data(), i)) << i;
+      index |= (get_bit(out_bits.data(), i) ^ get_bit(decode_.data(), i)) << i;
     }
     result = index;
   }

@@ -39,10 +39,16 @@ class NonLinearEvaluator {
 
  private:
   enum class State : uint8_t { kNew, kPrepared, kUsed };
-  void evaluate_phase_a(const SecretBlocks& u_labels, SecretBlocks& sums, const Block*& tables,
-                        uint64_t& tweak) const;
-  void evaluate_phase_b(const SecretBlocks& sums, SecretBytes& permute, const Block*& tables,
-                        uint64_t& tweak) const;
+  // Where the next garbled tables and tweaks of one phase start.
+  struct Cursor {
+    const Block* tables;
+    uint64_t tweak;
+  };
+  // Phase A on elements [e0, e0 + n): u_labels and sums are indexed from e0.
+  void evaluate_adders(const Block* u_labels, size_t e0, size_t n, Block* sums, Cursor& cur) const;
+  // Phase B on outputs g.outputs[j0 .. j1): sums are indexed from element sums_base.
+  void evaluate_windows(const LayerPlan::Group& g, size_t j0, size_t j1, const Block* sums,
+                        size_t sums_base, uint8_t* out_bits, Cursor& cur) const;
   void wipe();
 
   std::unique_ptr<LayerPlan> plan_;

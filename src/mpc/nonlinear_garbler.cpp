@@ -9,9 +9,6 @@
 namespace pg::mpc {
 namespace {
 
-// Elements whose u labels are derived and sent at once in online().
-constexpr size_t kOnlineChunk = 1024;
-
 uint64_t ring_mask(size_t ell) {
   return ell == 64 ? ~uint64_t{0} : (uint64_t{1} << ell) - 1;
 }
@@ -43,84 +40,103 @@ void NonLinearGarbler::offline(Channel& ch, GarblerSession& session) {
     throw std::invalid_argument("NonLinearGarbler::offline: the session's setup() has not run");
   }
   const LayerPlan& p = *plan_;
+  const HalfGateGarbler& gc = session.garbler();
+  const size_t ell = p.spec.ell;
+  const size_t n_in = p.spec.n_in;
+  // The client's whole OT flight is read before the first table goes out: two large flights
+  // in opposite directions at once would deadlock a blocking socket once its buffers fill.
   SecretBlocks q(p.cot_bits());
   session.ot().send_cot(ch, q.data(), q.size());
   uint64_t tweak = session.reserve_tweaks(p.and_gates());
   u_seed_ = session.prg().derive_seed();
-  delta_ = session.garbler().delta();
-  SecretBlocks sums(p.spec.n_in * p.width);
-  garble_phase_a(ch, session, q, sums, tweak);
-  garble_phase_b(ch, session, q, sums, tweak);
+  delta_ = gc.delta();
+  AesCtrStream u_prg(u_seed_);
+  decode_.assign(bit_bytes(p.num_outputs() * p.out_bits), 0);
+  if (p.fused) {
+    SecretBlocks sums(kOnlineChunk * p.width);
+    for (size_t e0 = 0; e0 < n_in; e0 += kOnlineChunk) {
+      const size_t n = std::min(kOnlineChunk, n_in - e0);
+      const Block* qc = q.data() + p.cot_c(e0, 0);
+      garble_adders(ch, gc, u_prg, n, qc, sums.data(), tweak);
+      garble_windows(ch, gc, p.groups[0], e0, e0 + n, sums.data(), e0, qc, p.cot_c(e0, 0), tweak);
+    }
+  } else {
+    SecretBlocks sums(n_in * p.width);
+    for (size_t e0 = 0; e0 < n_in; e0 += kOnlineChunk) {
+      const size_t n = std::min(kOnlineChunk, n_in - e0);
+      garble_adders(ch, gc, u_prg, n, q.data() + p.cot_c(e0, 0), sums.data() + e0 * p.width, tweak);
+    }
+    const size_t r0 = n_in * ell;
+    for (const LayerPlan::Group& g : p.groups) {
+      garble_windows(ch, gc, g, 0, g.outputs.size(), sums.data(), 0, q.data() + r0, r0, tweak);
+    }
+  }
   if (!p.remask) ch.send_bits(decode_.data(), p.out_bits);
   ch.flush();
   state_ = State::kPrepared;
 }
 
-void NonLinearGarbler::garble_phase_a(Channel& ch, GarblerSession& session, const SecretBlocks& q,
-                                      SecretBlocks& sums, uint64_t& tweak) {
+void NonLinearGarbler::garble_adders(Channel& ch, const HalfGateGarbler& gc, AesCtrStream& u_prg,
+                                     size_t n, const Block* c_labels, Block* sums,
+                                     uint64_t& tweak) {
   const LayerPlan& p = *plan_;
   const size_t ell = p.spec.ell;
   const Circuit& c = p.adder;
-  core::Prg u_prg = core::Prg::from_seed(u_seed_);
   SecretBlocks labels(c.num_slots() * kMaxLanes);
   SecretBlocks u_zero(kMaxLanes * ell);
   std::vector<Block> tables(table_blocks(c, kMaxLanes));
-  for (size_t e0 = 0; e0 < p.spec.n_in; e0 += kMaxLanes) {
-    const size_t lanes = std::min(kMaxLanes, p.spec.n_in - e0);
-    u_prg.fill_blocks(u_zero.data(), lanes * ell);
+  for (size_t b0 = 0; b0 < n; b0 += kMaxLanes) {
+    const size_t lanes = std::min(kMaxLanes, n - b0);
+    u_prg.fill(u_zero.data(), lanes * ell);  // the zero labels of u, in element order
     for (size_t k = 0; k < lanes; ++k) {
+      const Block* ck = c_labels + (b0 + k) * p.c_stride();
       for (size_t i = 0; i < ell; ++i) {
         labels[(Circuit::kFirstInput + i) * lanes + k] = u_zero[k * ell + i];
-        labels[(Circuit::kFirstInput + ell + i) * lanes + k] = q[(e0 + k) * ell + i];
+        labels[(Circuit::kFirstInput + ell + i) * lanes + k] = ck[i];
       }
     }
-    session.garbler().garble(c, lanes, labels.data(), tables.data(), tweak);
+    gc.garble(c, lanes, labels.data(), tables.data(), tweak);
     ch.send_blocks(tables.data(), table_blocks(c, lanes));
     for (size_t k = 0; k < lanes; ++k) {
       for (size_t i = 0; i < p.width; ++i) {
-        sums[(e0 + k) * p.width + i] = labels[c.outputs()[i] * lanes + k];
+        sums[(b0 + k) * p.width + i] = labels[c.outputs()[i] * lanes + k];
       }
     }
   }
-  core::secure_zero(tables.data(), tables.size() * sizeof(Block));
 }
 
-void NonLinearGarbler::garble_phase_b(Channel& ch, GarblerSession& session, const SecretBlocks& q,
-                                      const SecretBlocks& sums, uint64_t& tweak) {
+void NonLinearGarbler::garble_windows(Channel& ch, const HalfGateGarbler& gc,
+                                      const LayerPlan::Group& g, size_t j0, size_t j1,
+                                      const Block* sums, size_t sums_base, const Block* r_labels,
+                                      size_t r_base, uint64_t& tweak) {
   const LayerPlan& p = *plan_;
-  const size_t ell = p.spec.ell;
   const size_t w = p.width;
-  const size_t r_base = p.spec.n_in * ell;  // COT index of the first r' bit
-  decode_.assign(bit_bytes(p.num_outputs() * p.out_bits), 0);
-  for (const LayerPlan::Group& g : p.groups) {
-    const Circuit& c = g.circuit;
-    SecretBlocks labels(c.num_slots() * kMaxLanes);
-    std::vector<Block> tables(table_blocks(c, kMaxLanes));
-    for (size_t j0 = 0; j0 < g.outputs.size(); j0 += kMaxLanes) {
-      const size_t lanes = std::min(kMaxLanes, g.outputs.size() - j0);
-      for (size_t k = 0; k < lanes; ++k) {
-        const size_t o = g.outputs[j0 + k];
-        for (size_t s = 0; s < g.window; ++s) {
-          const size_t e = p.window_input(o, s);
-          for (size_t i = 0; i < w; ++i) {
-            labels[(Circuit::kFirstInput + s * w + i) * lanes + k] = sums[e * w + i];
-          }
-        }
-        if (!p.remask) continue;
-        for (size_t i = 0; i < ell; ++i) {
-          labels[(Circuit::kFirstInput + g.window * w + i) * lanes + k] = q[r_base + o * ell + i];
-        }
+  const Circuit& c = g.circuit;
+  SecretBlocks labels(c.num_slots() * kMaxLanes);
+  std::vector<Block> tables(table_blocks(c, kMaxLanes));
+  for (size_t b0 = j0; b0 < j1; b0 += kMaxLanes) {
+    const size_t lanes = std::min(kMaxLanes, j1 - b0);
+    for (size_t k = 0; k < lanes; ++k) {
+      const size_t o = g.outputs[b0 + k];
+      for (size_t s = 0; s < g.window; ++s) {
+        const Block* x = sums + (p.window_input(o, s) - sums_base) * w;
+        for (size_t i = 0; i < w; ++i)
+          labels[(Circuit::kFirstInput + s * w + i) * lanes + k] = x[i];
       }
-      session.garbler().garble(c, lanes, labels.data(), tables.data(), tweak);
-      ch.send_blocks(tables.data(), table_blocks(c, lanes));
-      for (size_t k = 0; k < lanes; ++k) {
-        const size_t o = g.outputs[j0 + k];
-        for (size_t i = 0; i < p.out_bits; ++i) {
-          put_bit(decode_.data(), o * p.out_bits + i, lsb(labels[c.outputs()[i] * lanes + k]));
-        }
+      if (!p.remask) continue;
+      const Block* r = r_labels + (p.cot_r(o, 0) - r_base);
+      for (size_t i = 0; i < p.spec.ell; ++i) {
+        labels[(Circuit::kFirstInput + g.window * w + i) * lanes + k] = r[i];
       }
     }
-    core::secure_zero(tables.data(), tables.size() * sizeof(Block));
+    gc.garble(c, lanes, labels.data(), tables.data(), tweak);
+    ch.send_blocks(tables.data(), table_blocks(c, lanes));
+    for (size_t k = 0; k < lanes; ++k) {
+      const size_t o = g.outputs[b0 + k];
+      for (size_t i = 0; i < p.out_bits; ++i) {
+        put_bit(decode_.data(), o * p.out_bits + i, lsb(labels[c.outputs()[i] * lanes + k]));
+      }
+    }
   }
 }
 
@@ -140,11 +156,11 @@ std::vector<uint64_t> NonLinearGarbler::online(Channel& ch, std::span<const uint
                                 std::to_string(u.size()));
   }
   state_ = State::kUsed;  // consumed even if the exchange below fails
-  core::Prg u_prg = core::Prg::from_seed(u_seed_);
+  AesCtrStream u_prg(u_seed_);
   SecretBlocks labels(kOnlineChunk * ell);
   for (size_t e0 = 0; e0 < p.spec.n_in; e0 += kOnlineChunk) {
     const size_t n = std::min(kOnlineChunk, p.spec.n_in - e0);
-    u_prg.fill_blocks(labels.data(), n * ell);
+    u_prg.fill(labels.data(), n * ell);
     for (size_t k = 0; k < n; ++k) {
       const uint64_t v = u[e0 + k];
       for (size_t i = 0; i < ell; ++i) labels[k * ell + i] ^= bit_mask(v >> i) & delta_;

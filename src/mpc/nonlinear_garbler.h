@@ -18,6 +18,7 @@
 #include <span>
 #include <vector>
 
+#include "mpc/aes_ctr.h"
 #include "mpc/nonlinear_spec.h"
 #include "mpc/session.h"
 
@@ -38,10 +39,15 @@ class NonLinearGarbler {
 
  private:
   enum class State : uint8_t { kNew, kPrepared, kUsed };
-  void garble_phase_a(Channel& ch, GarblerSession& session, const SecretBlocks& q,
-                      SecretBlocks& sums, uint64_t& tweak);
-  void garble_phase_b(Channel& ch, GarblerSession& session, const SecretBlocks& q,
-                      const SecretBlocks& sums, uint64_t& tweak);
+  // Phase A on elements [e0, e0 + n): c labels at c_labels[(e - e0) · plan.c_stride() + i],
+  // sums written from sums[0].
+  void garble_adders(Channel& ch, const HalfGateGarbler& gc, AesCtrStream& u_prg, size_t n,
+                     const Block* c_labels, Block* sums, uint64_t& tweak);
+  // Phase B on outputs g.outputs[j0 .. j1): sums indexed from element sums_base; r' labels of
+  // output o at r_labels[plan.cot_r(o, i) - r_base].
+  void garble_windows(Channel& ch, const HalfGateGarbler& gc, const LayerPlan::Group& g, size_t j0,
+                      size_t j1, const Block* sums, size_t sums_base, const Block* r_labels,
+                      size_t r_base, uint64_t& tweak);
   void wipe();
 
   std::unique_ptr<LayerPlan> plan_;

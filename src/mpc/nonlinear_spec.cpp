@@ -84,6 +84,7 @@ LayerPlan::LayerPlan(const NonLinearSpec& s) : spec(s) {
   }
   out_bits = spec.ell;
   if (spec.kind == NonLinearKind::kReluTruncate) {
+    fused = true;
     Group g{circuits::window_relu_remask(spec.ell, spec.shift, 1), 1, {}};
     g.outputs.resize(spec.n_in);
     for (size_t o = 0; o < spec.n_in; ++o) g.outputs[o] = static_cast<uint32_t>(o);

@@ -13,6 +13,14 @@
 // with max, so the max runs on ℓ − shift bits), ReLU and the subtraction of r'. An element read
 // by several windows (overlapping or padded windows) is added once: its u and c labels are sent
 // and OT'd once.
+//
+// Order on the wire (both parties derive it from the spec):
+//   ReLU ("fused"): correlated OTs element by element, c_e then r'_e (2ℓ per element); tables
+//     chunk by chunk of kOnlineChunk elements, the chunk's phase A then its phase B.
+//   max-pool, argmax: correlated OTs for all c, then all r'; tables of all of phase A, then
+//     phase B group by group (window sizes ascending, outputs ascending within a group).
+// Garbling tweaks follow the table order. Instances are garbled kMaxLanes at a time, in batches
+// that start at multiples of kMaxLanes within each run.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +30,10 @@
 #include "mpc/circuit.h"
 
 namespace pg::mpc {
+
+// Elements per online chunk: the server derives and sends the labels of u, and the client
+// evaluates them, this many elements at a time (a multiple of the garbling lanes).
+inline constexpr size_t kOnlineChunk = 256;
 
 enum class NonLinearKind : uint8_t { kReluTruncate, kMaxPoolReluTruncate, kArgmax };
 
@@ -65,7 +77,15 @@ struct LayerPlan {
   Circuit adder;              // phase A
   std::vector<Group> groups;  // phase B, one per window size (argmax: one group, one lane)
 
+  bool fused = false;  // ReLU: phase B runs chunk by chunk right after phase A
+
   explicit LayerPlan(const NonLinearSpec& s);
+  // Indices into the run of correlated OTs of bit i of c_e and of r'_o.
+  size_t cot_c(size_t e, size_t i) const { return e * c_stride() + i; }
+  size_t cot_r(size_t o, size_t i) const {
+    return fused ? o * 2 * spec.ell + spec.ell + i : (spec.n_in + o) * spec.ell + i;
+  }
+  size_t c_stride() const { return fused ? 2 * spec.ell : spec.ell; }
   // The s-th input index of output o's window (o itself for ReLU, s for argmax).
   uint32_t window_input(size_t o, size_t s) const;
   size_t num_outputs() const { return num_outputs_; }

@@ -18,22 +18,10 @@ void GarblerSession::setup(Channel& ch) {
   ot_.setup(ch, prg_);
 }
 
-uint64_t GarblerSession::reserve_tweaks(uint64_t n) {
-  const uint64_t base = next_tweak_;
-  next_tweak_ += n;
-  return base;
-}
-
 EvaluatorSession::EvaluatorSession() : prg_(core::Prg::from_os()) {}
 
 void EvaluatorSession::setup(Channel& ch) {
   ot_.setup(ch, prg_);
-}
-
-uint64_t EvaluatorSession::reserve_tweaks(uint64_t n) {
-  const uint64_t base = next_tweak_;
-  next_tweak_ += n;
-  return base;
 }
 
 }  // namespace pg::mpc

@@ -17,6 +17,20 @@
 
 namespace pg::mpc {
 
+// The session's AND gate-lane counter (see half_gates.h); both parties advance it alike.
+class TweakCounter {
+ public:
+  // Reserves n consecutive tweaks; returns the first.
+  uint64_t reserve(uint64_t n) {
+    const uint64_t base = next_;
+    next_ += n;
+    return base;
+  }
+
+ private:
+  uint64_t next_ = 0;
+};
+
 class GarblerSession {
  public:
   // Seeds its CSPRNG from the OS (core::Prg::from_os) and draws Δ.
@@ -32,13 +46,13 @@ class GarblerSession {
   const HalfGateGarbler& garbler() const { return gc_; }
   core::Prg& prg() { return prg_; }
   // Reserves n consecutive AND gate-lane tweaks; returns the first.
-  uint64_t reserve_tweaks(uint64_t n);
+  uint64_t reserve_tweaks(uint64_t n) { return tweaks_.reserve(n); }
 
  private:
   core::Prg prg_;
   HalfGateGarbler gc_;
   IknpSender ot_;
-  uint64_t next_tweak_ = 0;
+  TweakCounter tweaks_;
 };
 
 class EvaluatorSession {
@@ -53,13 +67,13 @@ class EvaluatorSession {
   IknpReceiver& ot() { return ot_; }
   const HalfGateEvaluator& evaluator() const { return gc_; }
   core::Prg& prg() { return prg_; }
-  uint64_t reserve_tweaks(uint64_t n);
+  uint64_t reserve_tweaks(uint64_t n) { return tweaks_.reserve(n); }
 
  private:
   core::Prg prg_;
   HalfGateEvaluator gc_;
   IknpReceiver ot_;
-  uint64_t next_tweak_ = 0;
+  TweakCounter tweaks_;
 };
 
 }  // namespace pg::mpc

@@ -52,7 +52,7 @@ void ShapedChannel::send(const void* data, size_t n) {
   const auto* p = static_cast<const uint8_t*>(data);
   while (n > 0) {
     const size_t take = std::min(n, kMaxFrame - out_.size());
-    out_.insert(out_.end(), p, p + take);
+    append_bytes(out_, p, take);
     p += take;
     n -= take;
     if (out_.size() == kMaxFrame) emit_frame();

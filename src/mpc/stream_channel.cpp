@@ -49,6 +49,19 @@ void StreamChannel::recv(void* data, size_t n) {
   }
 }
 
+void StreamChannel::close_stream(Socket& socket, const std::function<void()>& goodbye) {
+  if (!socket.valid()) return;
+  try {
+    flush();
+  } catch (const ChannelError&) {
+    socket.close();
+    throw;
+  }
+  goodbye();
+  socket.shutdown_write();
+  socket.close();
+}
+
 void StreamChannel::drop_buffers() {
   wlen_ = 0;
   rpos_ = rlen_ = 0;

@@ -6,7 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <functional>
+
 #include "mpc/channel.h"
+#include "mpc/socket.h"
 
 namespace pg::mpc {
 
@@ -25,6 +28,10 @@ class StreamChannel : public Channel {
   // Discards buffered bytes in both directions (before a close that must not block).
   void drop_buffers();
   bool has_pending_output() const { return wlen_ > 0; }
+  // A clean close of `socket`: flush (on failure the socket closes and the error propagates),
+  // then `goodbye` (e.g. a TLS close_notify), then half-close so the peer reads end-of-stream
+  // after the data, then close. Nothing happens on an already closed socket.
+  void close_stream(Socket& socket, const std::function<void()>& goodbye);
 
  private:
   SecretBytes wbuf_;

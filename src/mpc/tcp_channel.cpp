@@ -27,15 +27,7 @@ TcpChannel::~TcpChannel() {
 }
 
 void TcpChannel::close() {
-  if (!socket_.valid()) return;
-  try {
-    flush();
-  } catch (const ChannelError&) {
-    socket_.close();
-    throw;
-  }
-  socket_.shutdown_write();
-  socket_.close();
+  close_stream(socket_, [] {});
 }
 
 size_t TcpChannel::read_some(uint8_t* data, size_t n) {

@@ -126,6 +126,8 @@ TlsChannel::TlsChannel(Socket socket, const TlsContext& ctx, const TcpOptions& o
       options_(options) {
   ssl_ = SSL_new(ctx_.get());
   if (ssl_ == nullptr || SSL_set_fd(ssl_, socket_.fd()) != 1) {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+    ssl_ = nullptr;
     throw ChannelError(core::ErrorCode::kNetwork, "cannot start TLS: " + openssl_reason());
   }
 }
@@ -213,20 +215,11 @@ void TlsChannel::write_all(const uint8_t* data, size_t n) {
 }
 
 void TlsChannel::close() {
-  if (!socket_.valid()) return;
-  try {
-    flush();
-  } catch (const ChannelError&) {
-    socket_.close();
-    throw;
-  }
-  {
+  close_stream(socket_, [this] {
     SigpipeBlock guard;
-    SSL_shutdown(ssl_);
-  }
-  ERR_clear_error();
-  socket_.shutdown_write();
-  socket_.close();
+    SSL_shutdown(ssl_);  // sends close_notify; the peer's is not awaited
+    ERR_clear_error();
+  });
 }
 
 std::string TlsChannel::protocol_version() const {

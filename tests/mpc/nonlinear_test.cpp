@@ -164,6 +164,35 @@ TEST_P(ReluLayer, MatchesThePlaintextFunctionOverTcp) {
   check_result(in, run_layer(spec, in, /*tcp=*/true));
 }
 
+TEST(ReluLayerTcp, LargeLayerStreamsWithoutDeadlock) {
+  // Tens of MiB in each direction: far more than the sockets buffer, so a schedule in which
+  // both parties send large flights at once would block forever (and time out here).
+  FixedSeedScope seed(seed_of(0x68));
+  auto prg = core::Prg::from_os();
+  NonLinearSpec spec{NonLinearKind::kReluTruncate, 37, 12, 20000, {}};
+  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
+  TcpOptions opt;
+  opt.io_timeout = std::chrono::seconds(20);
+  GarblerSession gs;
+  EvaluatorSession es;
+  LayerResult res;
+  test::run_tcp(
+      [&](Channel& ch) {
+        gs.setup(ch);
+        NonLinearGarbler g(spec);
+        g.offline(ch, gs);
+        res.z = g.online(ch, in.u);
+      },
+      [&](Channel& ch) {
+        es.setup(ch);
+        NonLinearEvaluator e(spec);
+        e.offline(ch, es, in.c, in.r);
+        res.index = e.online(ch);
+      },
+      opt);
+  check_result(in, res);
+}
+
 INSTANTIATE_TEST_SUITE_P(Widths, ReluLayer,
                          ::testing::Values(ReluCase{16, 0}, ReluCase{16, 5}, ReluCase{16, 15},
                                            ReluCase{32, 12}, ReluCase{37, 12}, ReluCase{41, 12},
@@ -223,7 +252,9 @@ TEST(ArgmaxLayer, ReturnsTheIndexToTheClientOnly) {
   }
 }
 
-TEST(NonLinearLayer, ManyLayersShareOneSessionAndRunOnlineLater) {
+class ManyLayers : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ManyLayers, ShareOneSessionAndRunOnlineLater) {
   FixedSeedScope seed(seed_of(0x65));
   auto prg = core::Prg::from_os();
   const std::vector<NonLinearSpec> specs = {
@@ -237,25 +268,32 @@ TEST(NonLinearLayer, ManyLayersShareOneSessionAndRunOnlineLater) {
   std::vector<LayerResult> results(specs.size());
   GarblerSession gs;
   EvaluatorSession es;
-  test::run_memory(
-      [&](Channel& ch) {
-        gs.setup(ch);
-        std::vector<NonLinearGarbler> layers;
-        for (const auto& s : specs) layers.emplace_back(s);
-        for (auto& l : layers) l.offline(ch, gs);
-        for (size_t i = 0; i < layers.size(); ++i) results[i].z = layers[i].online(ch, inputs[i].u);
-      },
-      [&](Channel& ch) {
-        es.setup(ch);
-        std::vector<NonLinearEvaluator> layers;
-        for (const auto& s : specs) layers.emplace_back(s);
-        for (size_t i = 0; i < layers.size(); ++i) {
-          layers[i].offline(ch, es, inputs[i].c, inputs[i].r);
-        }
-        for (size_t i = 0; i < layers.size(); ++i) results[i].index = layers[i].online(ch);
-      });
+  auto server = [&](Channel& ch) {
+    gs.setup(ch);
+    std::vector<NonLinearGarbler> layers;
+    for (const auto& s : specs) layers.emplace_back(s);
+    for (auto& l : layers) l.offline(ch, gs);
+    for (size_t i = 0; i < layers.size(); ++i) results[i].z = layers[i].online(ch, inputs[i].u);
+  };
+  auto client = [&](Channel& ch) {
+    es.setup(ch);
+    std::vector<NonLinearEvaluator> layers;
+    for (const auto& s : specs) layers.emplace_back(s);
+    for (size_t i = 0; i < layers.size(); ++i) layers[i].offline(ch, es, inputs[i].c, inputs[i].r);
+    for (size_t i = 0; i < layers.size(); ++i) results[i].index = layers[i].online(ch);
+  };
+  if (GetParam()) {
+    test::run_tcp(server, client);
+  } else {
+    test::run_memory(server, client);
+  }
   for (size_t i = 0; i < specs.size(); ++i) check_result(inputs[i], results[i]);
 }
+
+INSTANTIATE_TEST_SUITE_P(Transports, ManyLayers, ::testing::Values(false, true),
+                         [](const auto& param_info) {
+                           return param_info.param ? std::string("Tcp") : std::string("Memory");
+                         });
 
 TEST(NonLinearLayer, TrafficMatchesTheCostModelWithOneRoundTripOnline) {
   FixedSeedScope seed(seed_of(0x66));

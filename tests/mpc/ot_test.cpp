@@ -82,21 +82,23 @@ TEST(BaseOt, InvalidPointFromThePeerIsAnError) {
   }
 }
 
+// Both parties' CSPRNGs (drawn in a fixed order), Δ and the two OT-extension ends.
 struct IknpPair {
-  Block delta;
-  IknpSender sender;
+  core::Prg sprg = core::Prg::from_os();
+  core::Prg rprg = core::Prg::from_os();
+  Block delta = sprg.next_block() | make_block(0, 1);
+  IknpSender sender{delta};
   IknpReceiver receiver;
-  explicit IknpPair(Block d) : delta(d), sender(d) {}
 };
 
 class Iknp : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(Iknp, CorrelatedRandomAndChosenOtAreCorrect) {
   FixedSeedScope seed(seed_of(0x44));
-  auto sprg = core::Prg::from_os();
-  auto rprg = core::Prg::from_os();
-  const Block delta = sprg.next_block() | make_block(0, 1);
-  IknpPair p(delta);
+  IknpPair p;
+  auto& sprg = p.sprg;
+  auto& rprg = p.rprg;
+  const Block delta = p.delta;
   const size_t n = GetParam();
   const auto choices = random_bits(rprg, n);
   std::vector<Block> q(n), t(n), m0(n), m1(n), mr(n), x0(n), x1(n), xr(n);
@@ -132,10 +134,10 @@ TEST(Iknp, UnchosenMessageIsNotDerivableFromTheReceiversView) {
   // using it on the other ciphertext gives garbage, and the pads carry no common correlation
   // (unlike raw correlated OT, where every pair differs by the same Δ).
   FixedSeedScope seed(seed_of(0x45));
-  auto sprg = core::Prg::from_os();
-  auto rprg = core::Prg::from_os();
-  const Block delta = sprg.next_block() | make_block(0, 1);
-  IknpPair p(delta);
+  IknpPair p;
+  auto& sprg = p.sprg;
+  auto& rprg = p.rprg;
+  const Block delta = p.delta;
   const size_t n = 256;
   const auto choices = random_bits(rprg, n);
   std::vector<Block> m0(n), m1(n), mr(n), x0(n), x1(n);

@@ -1,9 +1,11 @@
-// The TCCR hash with VAES (two AES blocks per 256-bit instruction). This file alone is compiled
-// with -mvaes and is called only after a run-time CPU check. It includes no project header, so
-// no inline function compiled here for VAES can replace the baseline copy at link time.
+// AES kernels with VAES (two AES blocks per 256-bit instruction): the TCCR hash and CTR mode. This
+// file alone is compiled with -mvaes and is called only after a run-time CPU check. It includes no
+// project header, so no inline function compiled here for VAES can replace the baseline copy at
+// link time.
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace pg::mpc::detail {
 namespace {
@@ -49,6 +51,40 @@ size_t tccr_hash_vaes(const __m128i* rk128, const __m128i* x, const __m128i* tw,
   for (; i + 4 <= n; i += 4) tccr_chunk<2>(rk, x + i, tw + i, out + i);
   for (; i + 2 <= n; i += 2) tccr_chunk<1>(rk, x + i, tw + i, out + i);
   return i;
+}
+
+// out[k] = AES_rk(counter + k) for k < n, the counter as a 128-bit little-endian integer with
+// zero high word (the caller keeps counter + n below 2^64).
+void ctr_fill_vaes(const __m128i* rk128, uint64_t counter, __m128i* out, size_t n) {
+  __m256i rk[kRounds + 1];
+  for (size_t r = 0; r <= kRounds; ++r) rk[r] = _mm256_broadcastsi128_si256(rk128[r]);
+  const auto c = static_cast<long long>(counter);
+  __m256i ctr = _mm256_set_epi64x(0, c + 1, 0, c);
+  const __m256i two = _mm256_set_epi64x(0, 2, 0, 2);
+  constexpr size_t kLanes = 8;
+  size_t i = 0;
+  for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
+    __m256i x[kLanes];
+    for (size_t j = 0; j < kLanes; ++j) {
+      x[j] = ctr;
+      ctr = _mm256_add_epi64(ctr, two);
+    }
+    aes_ymm<kLanes>(x, rk);
+    for (size_t j = 0; j < kLanes; ++j) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 2 * j), x[j]);
+    }
+  }
+  for (; i + 2 <= n; i += 2) {
+    __m256i x = ctr;
+    ctr = _mm256_add_epi64(ctr, two);
+    aes_ymm<1>(&x, rk);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), x);
+  }
+  if (i < n) {
+    __m256i x = ctr;
+    aes_ymm<1>(&x, rk);
+    out[i] = _mm256_castsi256_si128(x);
+  }
 }
 
 }  // namespace pg::mpc::detail
