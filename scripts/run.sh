@@ -7,3 +7,4 @@ scripts/build.sh
 bin="${PG_BUILD_DIR:-build}/bin/pangolin"
 "$bin" --version
 "$bin" selfcheck
+"$bin" inspect models/minionn.onnx

@@ -1,45 +1,12 @@
 #include "nn/fixed_point.h"
 
+#include "nn/direct_conv.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 namespace pg::nn {
-namespace {
-
-// Direct convolution on ring elements: for each (output channel, input channel, tap) the weight
-// is a scalar and the tap's rows are accumulated; every operation is mod 2^64.
-void conv_direct(const ConvGeometry& g, std::span<const int64_t> w, std::span<const uint64_t> x,
-                 std::span<uint64_t> y) {
-  const int oh = g.out_h(), ow = g.out_w();
-  const int cin = g.in_c / g.groups, cout = g.out_c / g.groups;
-  std::fill(y.begin(), y.end(), 0);
-  for (int m = 0; m < g.out_c; ++m) {
-    const int group = m / cout;
-    uint64_t* out = y.data() + size_t(m) * oh * ow;
-    for (int c = 0; c < cin; ++c) {
-      const uint64_t* in = x.data() + size_t(group * cin + c) * g.in_h * g.in_w;
-      for (int dy = 0; dy < g.kh; ++dy) {
-        for (int dx = 0; dx < g.kw; ++dx) {
-          const uint64_t wv = uint64_t(w[((size_t(m) * cin + c) * g.kh + dy) * g.kw + dx]);
-          if (wv == 0) continue;
-          for (int oy = 0; oy < oh; ++oy) {
-            const int iy = oy * g.stride_h - g.pad_top + dy;
-            if (iy < 0 || iy >= g.in_h) continue;
-            const uint64_t* row = in + size_t(iy) * g.in_w;
-            uint64_t* orow = out + size_t(oy) * ow;
-            for (int ox = 0; ox < ow; ++ox) {
-              const int ix = ox * g.stride_w - g.pad_left + dx;
-              if (ix >= 0 && ix < g.in_w) orow[ox] += wv * row[ix];
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-}  // namespace
 
 std::vector<uint64_t> encode_input(const Plan& plan, std::span<const double> x) {
   if (x.size() != plan.tensors.at(plan.input).size()) {
@@ -72,7 +39,9 @@ void apply_he_term(const HeTerm& term, std::span<const uint64_t> x, std::span<ui
       y.size() != g.out_size()) {
     throw std::invalid_argument("apply_he_term: size mismatch (or a term without weights)");
   }
-  conv_direct(g, term.weights, x, y);
+  const auto& w = term.weights;
+  detail::direct_conv<uint64_t>(
+      g, [&](size_t i) { return uint64_t(w[i]); }, x, y);
 }
 
 void apply_affine(const Plan& plan, const AffineStep& step,

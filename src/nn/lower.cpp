@@ -76,6 +76,7 @@ class Lowerer {
 
   Status visit(const Node& n);
   Result<Affine> linear(const Node& n);
+  Result<Affine> sum(const Node& n);
   Result<Affine> as_affine(const std::string& v);
   Result<size_t> materialize(const std::string& v);
   Status nonlinear(const Node& n, NonLinearKind kind, const std::string& in, const Node* pool);
@@ -231,6 +232,19 @@ Result<Public> Lowerer::public_of(const Node& n) {
   return p;
 }
 
+// An Add: the terms of both operands, the biases summed.
+Result<Affine> Lowerer::sum(const Node& n) {
+  PG_TRY_ASSIGN(Affine a, as_affine(n.inputs[0]));
+  PG_TRY_ASSIGN(Affine b, as_affine(n.inputs[1]));
+  if (a.bias.size() != b.bias.size()) return error(n, "operands of different sizes");
+  for (size_t i = 0; i < a.bias.size(); ++i) a.bias[i] += b.bias[i];
+  a.he.insert(a.he.end(), b.he.begin(), b.he.end());
+  a.he_w.insert(a.he_w.end(), b.he_w.begin(), b.he_w.end());
+  a.pub.insert(a.pub.end(), b.pub.begin(), b.pub.end());
+  a.pub_factor.insert(a.pub_factor.end(), b.pub_factor.begin(), b.pub_factor.end());
+  return a;
+}
+
 Status Lowerer::visit(const Node& n) {
   switch (n.op) {
     case OpKind::kConv:
@@ -242,14 +256,7 @@ Status Lowerer::visit(const Node& n) {
       return {};
     }
     case OpKind::kAdd: {
-      PG_TRY_ASSIGN(Affine a, as_affine(n.inputs[0]));
-      PG_TRY_ASSIGN(Affine b, as_affine(n.inputs[1]));
-      if (a.bias.size() != b.bias.size()) return error(n, "operands of different sizes");
-      for (size_t i = 0; i < a.bias.size(); ++i) a.bias[i] += b.bias[i];
-      a.he.insert(a.he.end(), b.he.begin(), b.he.end());
-      a.he_w.insert(a.he_w.end(), b.he_w.begin(), b.he_w.end());
-      a.pub.insert(a.pub.end(), b.pub.begin(), b.pub.end());
-      a.pub_factor.insert(a.pub_factor.end(), b.pub_factor.begin(), b.pub_factor.end());
+      PG_TRY_ASSIGN(Affine a, sum(n));
       values_[n.output] = std::move(a);
       return {};
     }

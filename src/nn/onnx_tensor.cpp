@@ -179,7 +179,10 @@ const onnx::AttributeProto* Attrs::find(const char* name) const {
 
 core::Error Attrs::bad_value(const char* name, const std::string& why) const {
   const auto* a = find(name);
-  if (a == nullptr) return node_error(label_, "attribute '" + std::string(name) + "': " + why);
+  if (a == nullptr) {
+    return node_error(
+        label_, "unsupported attribute '" + std::string(name) + "' (its default; " + why + ")");
+  }
   core::Error e = unsupported_attribute(label_, *a);
   e.message += " (" + why + ")";
   return e;

@@ -62,26 +62,39 @@ std::optional<ChannelAffine> channel_affine(const Graph& g, const Node& n) {
   return a;
 }
 
+// The weights and bias (zero if absent) of a Conv or Gemm, to rewrite and store back.
+struct Params {
+  Shape shape;
+  size_t out = 0, per = 0;  // output channels (rows), weights per output
+  std::vector<double> w, b;
+};
+
+Params params_of(const Graph& g, const Node& n) {
+  const Tensor& w = g.constant(n.inputs[1]);
+  Params p{w.shape, size_t(w.shape[0]), w.size() / size_t(w.shape[0]), w.data, {}};
+  p.b = n.inputs.size() > 2 ? g.constant(n.inputs[2]).data : std::vector<double>(p.out, 0.0);
+  return p;
+}
+
+void store(Graph& g, Node& n, Params p) {
+  n.inputs[1] = add_constant(g, n.name + "/W", p.shape, std::move(p.w));
+  const std::string b = add_constant(g, n.name + "/B", {int64_t(p.out)}, std::move(p.b));
+  if (n.inputs.size() > 2) {
+    n.inputs[2] = b;
+  } else {
+    n.inputs.push_back(b);
+  }
+}
+
 // Output channel o of a Conv or row o of a Gemm: W[o] ← scale[o]·W[o], b[o] ← scale[o]·b[o] +
 // shift[o].
-void fold_after(Graph& g, Node& p, const ChannelAffine& a) {
-  const Tensor& w = g.constant(p.inputs[1]);
-  const size_t out = size_t(w.shape[0]), per = w.size() / out;
-  std::vector<double> nw = w.data;
-  std::vector<double> nb(out, 0.0);
-  if (p.inputs.size() > 2) nb = g.constant(p.inputs[2]).data;
-  for (size_t o = 0; o < out; ++o) {
-    for (size_t k = 0; k < per; ++k) nw[o * per + k] *= a.scale[o];
-    nb[o] = a.scale[o] * nb[o] + a.shift[o];
+void fold_after(Graph& g, Node& n, const ChannelAffine& a) {
+  Params p = params_of(g, n);
+  for (size_t o = 0; o < p.out; ++o) {
+    for (size_t k = 0; k < p.per; ++k) p.w[o * p.per + k] *= a.scale[o];
+    p.b[o] = a.scale[o] * p.b[o] + a.shift[o];
   }
-  const Shape ws = w.shape;
-  p.inputs[1] = add_constant(g, p.name + "/W", ws, std::move(nw));
-  const std::string b = add_constant(g, p.name + "/B", {int64_t(out)}, std::move(nb));
-  if (p.inputs.size() > 2) {
-    p.inputs[2] = b;
-  } else {
-    p.inputs.push_back(b);
-  }
+  store(g, n, std::move(p));
 }
 
 // Input channel c of the Conv or Gemm q: W[·][c] ← scale[c]·W[·][c], b += Σ W·shift. The shift
@@ -89,33 +102,19 @@ void fold_after(Graph& g, Node& p, const ChannelAffine& a) {
 bool fold_before(Graph& g, Node& q, const Shape& x, const ChannelAffine& a) {
   const bool shifts = std::any_of(a.shift.begin(), a.shift.end(), [](double v) { return v != 0; });
   if (q.op == OpKind::kConv && shifts && q.pads != std::array<int, 4>{0, 0, 0, 0}) return false;
-  const Tensor& w = g.constant(q.inputs[1]);
-  const size_t out = size_t(w.shape[0]), per = w.size() / out;
-  std::vector<double> nw = w.data;
-  std::vector<double> nb(out, 0.0);
-  if (q.inputs.size() > 2) nb = g.constant(q.inputs[2]).data;
-  for (size_t o = 0; o < out; ++o) {
-    for (size_t k = 0; k < per; ++k) {
-      size_t c;
-      if (q.op == OpKind::kConv) {
-        const size_t taps = size_t(q.kernel[0]) * q.kernel[1], cin = per / taps;
-        const size_t cout = out / size_t(q.groups);
-        c = (o / cout) * cin + k / taps;
-      } else {
-        c = channel_of(x, k);
-      }
-      nb[o] += nw[o * per + k] * a.shift[c];
-      nw[o * per + k] *= a.scale[c];
+  Params p = params_of(g, q);
+  const size_t taps = size_t(q.kernel[0]) * q.kernel[1];
+  for (size_t o = 0; o < p.out; ++o) {
+    for (size_t k = 0; k < p.per; ++k) {
+      // The input channel of weight k: a group's channels for a Conv, x's channel for a Gemm.
+      const size_t c = q.op == OpKind::kConv
+                           ? (o / (p.out / size_t(q.groups))) * (p.per / taps) + k / taps
+                           : channel_of(x, k);
+      p.b[o] += p.w[o * p.per + k] * a.shift[c];
+      p.w[o * p.per + k] *= a.scale[c];
     }
   }
-  const Shape ws = w.shape;
-  q.inputs[1] = add_constant(g, q.name + "/W", ws, std::move(nw));
-  const std::string b = add_constant(g, q.name + "/B", {int64_t(out)}, std::move(nb));
-  if (q.inputs.size() > 2) {
-    q.inputs[2] = b;
-  } else {
-    q.inputs.push_back(b);
-  }
+  store(g, q, std::move(p));
   return true;
 }
 

@@ -147,6 +147,19 @@ core::Status read_values(core::ByteReader& r, size_t count, int bits, const char
   return {};
 }
 
+// The magic and the version of a part.
+core::Status read_header(core::ByteReader& r, uint32_t magic, const char* what, const char* part) {
+  PG_TRY_ASSIGN(uint32_t got, r.get_u32());
+  if (got != magic) return make_error(ErrorCode::kMalformed, std::string("not ") + what);
+  PG_TRY_ASSIGN(uint8_t version, r.get_u8());
+  if (version != kVersion) {
+    return make_error(
+        ErrorCode::kUnsupported,
+        std::string(part) + " version " + std::to_string(version) + " (this is version 1)");
+  }
+  return {};
+}
+
 }  // namespace
 
 void write_architecture(core::ByteWriter& w, const Plan& p) {
@@ -195,13 +208,7 @@ void write_architecture(core::ByteWriter& w, const Plan& p) {
 }
 
 Result<Plan> read_architecture(core::ByteReader& r) {
-  PG_TRY_ASSIGN(uint32_t magic, r.get_u32());
-  if (magic != kArchMagic) return make_error(ErrorCode::kMalformed, "not a Pangolin architecture");
-  PG_TRY_ASSIGN(uint8_t version, r.get_u8());
-  if (version != kVersion) {
-    return make_error(ErrorCode::kUnsupported,
-                      "architecture version " + std::to_string(version) + " (this is version 1)");
-  }
+  PG_TRY(read_header(r, kArchMagic, "a Pangolin architecture", "architecture"));
   Plan p;
   PG_TRY_ASSIGN(uint8_t ell, r.get_u8());
   PG_TRY_ASSIGN(uint8_t f, r.get_u8());
@@ -265,13 +272,7 @@ void write_weights(core::ByteWriter& w, const Plan& p) {
 }
 
 core::Status read_weights(core::ByteReader& r, Plan& arch) {
-  PG_TRY_ASSIGN(uint32_t magic, r.get_u32());
-  if (magic != kWeightsMagic) return make_error(ErrorCode::kMalformed, "not Pangolin weights");
-  PG_TRY_ASSIGN(uint8_t version, r.get_u8());
-  if (version != kVersion) {
-    return make_error(ErrorCode::kUnsupported,
-                      "weights version " + std::to_string(version) + " (this is version 1)");
-  }
+  PG_TRY(read_header(r, kWeightsMagic, "Pangolin weights", "weights"));
   PG_TRY_ASSIGN(auto hash_bytes, r.get_raw(32));
   const Hash expect = architecture_hash(arch);
   if (!std::equal(expect.begin(), expect.end(), hash_bytes.begin())) {

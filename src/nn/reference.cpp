@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "nn/direct_conv.h"
 #include "nn/kernels/ring_conv.h"
 
 namespace pg::nn {
@@ -13,32 +14,14 @@ namespace ref {
 std::vector<double> conv(const ConvParams& p, int c, int h, int w_in, int m,
                          std::span<const double> x, std::span<const double> w,
                          std::span<const double> bias) {
-  const int oh = (h + p.pad_top + p.pad_bottom - p.kh) / p.stride_h + 1;
-  const int ow = (w_in + p.pad_left + p.pad_right - p.kw) / p.stride_w + 1;
-  const int cin = c / p.groups, cout = m / p.groups;
-  std::vector<double> y(size_t(m) * oh * ow);
-  for (int o = 0; o < m; ++o) {
-    const int group = o / cout;
-    for (int oy = 0; oy < oh; ++oy) {
-      for (int ox = 0; ox < ow; ++ox) {
-        double acc = bias.empty() ? 0.0 : bias[size_t(o)];
-        for (int ci = 0; ci < cin; ++ci) {
-          const int ch = group * cin + ci;
-          for (int dy = 0; dy < p.kh; ++dy) {
-            const int iy = oy * p.stride_h - p.pad_top + dy;
-            if (iy < 0 || iy >= h) continue;
-            for (int dx = 0; dx < p.kw; ++dx) {
-              const int ix = ox * p.stride_w - p.pad_left + dx;
-              if (ix < 0 || ix >= w_in) continue;
-              acc += w[((size_t(o) * cin + ci) * p.kh + dy) * p.kw + dx] *
-                     x[(size_t(ch) * h + iy) * w_in + ix];
-            }
-          }
-        }
-        y[(size_t(o) * oh + oy) * ow + ox] = acc;
-      }
-    }
-  }
+  const kernels::ConvGeometry g{
+      c,         h,          w_in,         m,           p.kh,    p.kw, p.stride_h, p.stride_w,
+      p.pad_top, p.pad_left, p.pad_bottom, p.pad_right, p.groups};
+  std::vector<double> y(g.out_size());
+  detail::direct_conv<double>(
+      g, [&](size_t i) { return w[i]; }, x, y);
+  const size_t plane = size_t(g.out_h()) * g.out_w();
+  for (size_t i = 0; i < y.size() && !bias.empty(); ++i) y[i] += bias[i / plane];
   return y;
 }
 

@@ -1,0 +1,199 @@
+// Lowering, quantisation and calibration: the plan must compute what the merged graph computes
+// (to quantisation precision), with the structure the protocol expects (split terms for a
+// Concat, public terms for residual branches and shortcut "A", truncation steps).
+#include "nn/merge.h"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+
+#include "core/testing.h"
+#include "graph_builder.h"
+#include "nn/fixed_point.h"
+#include "nn/reference.h"
+
+namespace pg::nn {
+namespace {
+
+using testing::GraphBuilder;
+
+MergeOptions options(GraphBuilder& b, int f = 16, int f_w = 16) {
+  MergeOptions o;
+  o.f = f;
+  o.f_w = f_w;
+  for (int i = 0; i < 4; ++i) o.calibration.push_back(b.random_input());
+  return o;
+}
+
+// max |plan − graph| relative to max |graph| over a few inputs.
+double plan_gap(const Graph& g, const Plan& p, GraphBuilder& b) {
+  double worst = 0;
+  for (int t = 0; t < 3; ++t) {
+    const auto x = b.random_input();
+    const auto want = evaluate(g, x), got = run_plan_real(p, x);
+    double gap = 0, scale = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+      gap = std::max(gap, std::fabs(want[i] - got[i]));
+      scale = std::max(scale, std::fabs(want[i]));
+    }
+    worst = std::max(worst, gap / scale);
+  }
+  return worst;
+}
+
+// The first affine step with more than one homomorphic term.
+const AffineStep* split_step(const Plan& p) {
+  for (const auto& step : p.steps) {
+    const auto* a = std::get_if<AffineStep>(&step);
+    if (a != nullptr && a->he_terms.size() > 1) return a;
+  }
+  return nullptr;
+}
+
+TEST(Merge, FireModuleSplitsTheConsumingConvPerConcatenatedTensor) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(81));
+  GraphBuilder b({1, 3, 11, 11}, prg);
+  auto s = b.add(OpKind::kRelu, {b.conv("x", 4, 3, 2)});  // 4x5x5
+  auto e1 = b.add(OpKind::kRelu, {b.conv(s, 3, 1)});
+  auto e3 = b.add(OpKind::kRelu, {b.conv(s, 5, 3, 1, 1)});
+  auto cat = b.add(OpKind::kConcat, {e1, e3});                    // 8x5x5
+  auto pool = b.pool(OpKind::kMaxPool, cat, 3, 2, {0, 0, 1, 1});  // ceil mode: 8x3x3
+  auto c = b.add(OpKind::kRelu, {b.conv(pool, 6, 1)});
+  const Graph g = b.finish(b.flatten(b.pool(OpKind::kGlobalAveragePool, c, 1, 1)));
+  auto m = merge(g, options(b));
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  const Plan& p = m.value().plan;
+  const auto* split = split_step(p);
+  ASSERT_NE(split, nullptr);
+  ASSERT_EQ(split->he_terms.size(), 2u);   // one term per concatenated tensor
+  for (const auto& t : split->he_terms) {  // each reads a MaxPool+ReLU output
+    size_t producer = 0;
+    while (!(std::holds_alternative<NonLinearStep>(p.steps[producer]) &&
+             std::get<NonLinearStep>(p.steps[producer]).out == t.in)) {
+      ++producer;
+    }
+    EXPECT_EQ(std::get<NonLinearStep>(p.steps[producer]).kind, NonLinearKind::kMaxPoolRelu);
+  }
+  EXPECT_EQ(split->he_terms[0].geometry.in_c, 3);
+  EXPECT_EQ(split->he_terms[1].geometry.in_c, 5);
+  EXPECT_LT(plan_gap(g, p, b), 1e-3);
+}
+
+TEST(Merge, ResidualBlockWithShortcutAUsesPublicTerms) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(82));
+  GraphBuilder b({1, 2, 8, 8}, prg);
+  auto r = b.add(OpKind::kRelu, {b.conv("x", 4, 3, 1, 1)});  // 4x8x8
+  auto h = b.add(OpKind::kRelu, {b.conv(r, 8, 3, 2, 1)});    // 8x4x4
+  auto c = b.conv(h, 8, 3, 1, 1);
+  auto shortcut = b.pad(b.slice(r, 2), {0, 2, 0, 0, 0, 2, 0, 0});  // 8x4x4
+  auto y = b.add(OpKind::kRelu, {b.add(OpKind::kAdd, {c, shortcut})});
+  auto z = b.add(OpKind::kRelu, {b.add(OpKind::kAdd, {b.conv(y, 8, 3, 1, 1), y})});  // identity
+  const Graph g = b.finish(b.gemm(b.flatten(z), 5));
+  auto m = merge(g, options(b, 14, 14));
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  const Plan& p = m.value().plan;
+  int shortcuts = 0, identities = 0;
+  for (const auto& step : p.steps) {
+    const auto* a = std::get_if<AffineStep>(&step);
+    if (a == nullptr) continue;
+    for (const auto& t : a->public_terms) {
+      EXPECT_EQ(t.factor, int64_t{1} << 14);
+      shortcuts += t.stride == 2 && t.pad_before == 2 && t.pad_after == 2;
+      identities += t.stride == 1 && t.pad_before == 0 && t.pad_after == 0;
+    }
+  }
+  EXPECT_EQ(shortcuts, 1);
+  EXPECT_EQ(identities, 1);
+  EXPECT_LT(plan_gap(g, p, b), 1e-3);
+}
+
+TEST(Merge, AnUnfusedChainGetsATruncateStep) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(83));
+  GraphBuilder b({1, 2, 6, 6}, prg);
+  auto c = b.conv(b.conv("x", 3, 3), 3, 3, 1, 1);  // padded after a biased conv: not fusable
+  const Graph g = b.finish(b.add(OpKind::kRelu, {c}));
+  auto m = merge(g, options(b));
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  const Plan& p = m.value().plan;
+  ASSERT_EQ(p.steps.size(), 5u);  // affine, truncate, affine, relu, identity affine (the output)
+  EXPECT_EQ(std::get<NonLinearStep>(p.steps[1]).kind, NonLinearKind::kTruncate);
+  EXPECT_EQ(std::get<AffineStep>(p.steps[4]).public_terms.size(), 1u);
+  EXPECT_LT(plan_gap(g, p, b), 1e-3);
+}
+
+TEST(Merge, UnsupportedStructuresAreNamed) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(84));
+  GraphBuilder b({1, 2, 6, 6}, prg);
+  const Graph g = b.finish(b.gemm(b.pool(OpKind::kMaxPool, b.conv("x", 2, 3), 2, 2), 3));
+  auto m = merge(g, options(b));
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().message,
+            "node 'MaxPool_3' (MaxPool): a MaxPool must be followed by a ReLU (MaxPool+ReLU is one "
+            "step)");
+  GraphBuilder b2({1, 2, 6, 6}, prg);
+  const Graph g2 = b2.finish(
+      b2.add(OpKind::kRelu, {b2.pad(b2.add(OpKind::kRelu, {"x"}), {0, 0, 1, 0, 0, 0, 0, 0})}));
+  auto m2 = merge(g2, options(b2));
+  ASSERT_FALSE(m2.ok());
+  EXPECT_EQ(m2.error().message,
+            "node 'Pad_1' (Pad): a spatial Pad that was not folded into a convolution");
+}
+
+TEST(Quantize, ScalesWeightsBiasesAndFactors) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(85));
+  GraphBuilder b({1, 2, 5, 5}, prg);
+  auto r = b.add(OpKind::kRelu, {"x"});
+  const Graph g = b.finish(b.add(OpKind::kAdd, {b.conv(r, 2, 3, 1, 1), r}));
+  auto m = merge(g, options(b, 10, 7));
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  const auto& lowered = m.value().lowered;
+  const Plan& p = m.value().plan;
+  const auto& step = std::get<AffineStep>(p.steps[2]);
+  const auto& real = lowered.real[2];
+  int64_t largest = 0;
+  for (size_t i = 0; i < step.he_terms[0].weights.size(); ++i) {
+    EXPECT_EQ(step.he_terms[0].weights[i], std::llround(real.he_weights[0][i] * 128));
+    largest = std::max<int64_t>(largest, std::llabs(step.he_terms[0].weights[i]));
+  }
+  EXPECT_EQ(step.he_terms[0].weight_bits, int(std::bit_width(uint64_t(largest))));
+  for (size_t i = 0; i < step.bias.size(); ++i) {
+    EXPECT_EQ(step.bias[i], std::llround(real.bias[i] * 131072));
+  }
+  EXPECT_EQ(step.public_terms[0].factor, 128);
+}
+
+TEST(Calibrate, EllIsTheCalibratedBoundPlusTheMargin) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(86));
+  GraphBuilder b({1, 3, 8, 8}, prg);
+  auto v = b.add(OpKind::kRelu, {b.conv("x", 4, 3, 1, 1)});
+  const Graph g = b.finish(b.gemm(v, 6));
+  MergeOptions o = options(b, 12, 12);
+  auto m = merge(g, o);
+  ASSERT_TRUE(m.ok());
+  // Recompute the bound independently from the engine's values at ℓ = 64.
+  Plan p64 = m.value().plan;
+  p64.ell = 64;
+  uint64_t largest = 0;
+  for (const auto& x : o.calibration) {
+    const auto values = run_plan_all(p64, encode_input(p64, x));
+    for (const auto& step : p64.steps) {
+      if (const auto* a = std::get_if<AffineStep>(&step)) {
+        for (uint64_t y : values[a->out])
+          largest = std::max(largest, uint64_t(std::llabs(int64_t(y))));
+      }
+    }
+  }
+  const int bits = int(std::bit_width(largest));
+  EXPECT_EQ(m.value().calibration.max_abs, largest);
+  EXPECT_EQ(m.value().calibration.bound_bits, bits - 24);
+  EXPECT_EQ(m.value().plan.ell, bits + 1 + o.margin_bits);
+  // Past 64 bits it is an error that says what to do.
+  o.f = o.f_w = 30;
+  auto big = merge(g, o);
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.error().message.find("lower f or f_w"), std::string::npos) << big.error().message;
+}
+
+}  // namespace
+}  // namespace pg::nn
