@@ -4,7 +4,6 @@
 
 namespace pg::protocol {
 
-#if PG_HAVE_HE_LINEAR
 namespace {
 
 class LinearClient final : public HeClientBackend {
@@ -66,19 +65,5 @@ std::unique_ptr<HeClientBackend> make_he_client(const nn::Plan& architecture, He
 std::unique_ptr<HeServerBackend> make_he_server(const nn::Plan& plan, HeOptions options) {
   return std::make_unique<LinearServer>(plan, options);
 }
-
-#else
-// TEMPORARY, until branch `lin` (the implementation of linear/he_linear.h) is merged: this tree
-// cannot run the homomorphic step, and says so instead of failing to link.
-std::unique_ptr<HeClientBackend> make_he_client(const nn::Plan&, HeOptions) {
-  throw std::invalid_argument(
-      "this build has no homomorphic linear layer (linear/he_linear.h is not implemented yet)");
-}
-
-std::unique_ptr<HeServerBackend> make_he_server(const nn::Plan&, HeOptions) {
-  throw std::invalid_argument(
-      "this build has no homomorphic linear layer (linear/he_linear.h is not implemented yet)");
-}
-#endif
 
 }  // namespace pg::protocol

@@ -35,17 +35,6 @@ core::Result<mpc::NonLinearSpec> spec_of(const nn::Plan& p, const nn::NonLinearS
   return spec;
 }
 
-// The numbering of he_linear.h: affine steps in execution order, then their terms in order.
-std::vector<HeTermRef> term_refs(const nn::Plan& plan) {
-  std::vector<HeTermRef> refs;
-  for (size_t i = 0; i < plan.steps.size(); ++i) {
-    if (const auto* a = std::get_if<nn::AffineStep>(&plan.steps[i])) {
-      for (size_t j = 0; j < a->he_terms.size(); ++j) refs.push_back({i, j});
-    }
-  }
-  return refs;
-}
-
 }  // namespace
 
 core::Result<Schedule> Schedule::make(const nn::Plan& plan) {
@@ -59,7 +48,7 @@ core::Result<Schedule> Schedule::make(const nn::Plan& plan) {
     return make_error(ErrorCode::kUnsupported, "the plan's f_w must lie in [1, ℓ)");
   }
   s.architecture = plan.architecture();
-  s.he_terms = term_refs(plan);
+  s.he_terms = he_term_refs(plan);
   bool output_is_affine = false;
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     if (const auto* a = std::get_if<nn::AffineStep>(&plan.steps[i])) {

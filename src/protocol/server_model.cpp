@@ -1,27 +1,11 @@
 #include "protocol/server_model.h"
 
-#include <chrono>
 #include <stdexcept>
-
-#include "nn/onnx_import.h"
 
 namespace pg::protocol {
 
 using core::ErrorCode;
 using core::make_error;
-
-core::Result<std::shared_ptr<const ServerModel>> ServerModel::from_onnx(
-    const std::string& path, const ModelOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  PG_TRY_ASSIGN(nn::Graph graph, nn::import_onnx_file(path));
-  auto merged = nn::merge(graph, options.merge);
-  if (!merged.ok()) {
-    return make_error(merged.error().code, "merging " + path + ": " + merged.error().message);
-  }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return from_plan(std::move(merged.value().plan), options, seconds);
-}
 
 core::Result<std::shared_ptr<const ServerModel>> ServerModel::from_plan(nn::Plan plan,
                                                                         const ModelOptions& options,
@@ -54,16 +38,6 @@ core::Result<std::shared_ptr<const ServerModel>> ServerModel::from_plan(nn::Plan
   m->architecture_bytes_ = w.take();
   m->hash_ = nn::architecture_hash(m->plan_);
   return std::shared_ptr<const ServerModel>(std::move(m));
-}
-
-std::vector<std::vector<double>> pattern_calibration(size_t size, size_t count) {
-  std::vector<std::vector<double>> out(count, std::vector<double>(size));
-  for (size_t j = 0; j < count; ++j) {
-    for (size_t i = 0; i < size; ++i) {
-      out[j][i] = double((i * 7919 + j * 104729) % 10007) / 10007.0;
-    }
-  }
-  return out;
 }
 
 }  // namespace pg::protocol

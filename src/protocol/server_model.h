@@ -8,7 +8,6 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
-#include "nn/merge.h"
 #include "nn/plan.h"
 #include "nn/plan_io.h"
 #include "protocol/he_backend.h"
@@ -18,18 +17,14 @@
 namespace pg::protocol {
 
 struct ModelOptions {
-  nn::MergeOptions merge;      // f, f_w, margin and the calibration inputs (at least one)
   HeOptions he;                // the HE scheme and packing the sessions use
   HeServerFactory he_factory;  // empty: the product backend (make_he_server)
 };
 
 class ServerModel {
  public:
-  // Imports and merges an ONNX model (stage 1). Errors name what cannot be run: an unsupported
-  // op, a truncate step, a plan without a secure HE parameter set, ...
-  static core::Result<std::shared_ptr<const ServerModel>> from_onnx(const std::string& path,
-                                                                    const ModelOptions& options);
-  // From a merged plan with weights (tests, or a plan saved earlier).
+  // From the merged plan with weights (stage 1, nn::merge). Errors name what cannot be run: a
+  // truncate step, a plan without a secure HE parameter set, ...
   static core::Result<std::shared_ptr<const ServerModel>> from_plan(nn::Plan plan,
                                                                     const ModelOptions& options,
                                                                     double merge_seconds = 0);
@@ -54,9 +49,5 @@ class ServerModel {
   nn::Hash hash_{};
   double merge_seconds_ = 0;
 };
-
-// Deterministic calibration inputs for a model whose data is unknown: `count` inputs of `size`
-// values in [0, 1) (a fixed pattern, so that ℓ and the architecture hash are reproducible).
-std::vector<std::vector<double>> pattern_calibration(size_t size, size_t count);
 
 }  // namespace pg::protocol

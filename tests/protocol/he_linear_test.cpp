@@ -62,8 +62,8 @@ void check_exact(const Case& c, HeScheme scheme, HePacking packing, uint8_t seed
   auto keys = HeClientKeys::parse(plan.architecture(), opt, client.public_material());
   ASSERT_TRUE(keys.ok()) << keys.error().to_string();
   for (int trial = 0; trial < 2; ++trial) {
-    const auto r = trial == 0 ? edge_masks(prg, c.g.in_size(), c.ell)
-                              : edge_masks(prg, c.g.in_size(), c.ell);
+    const auto r =
+        trial == 0 ? edge_masks(prg, c.g.in_size(), c.ell) : edge_masks(prg, c.g.in_size(), c.ell);
     const auto rt = testing::round_trip(client, server, keys.value(), r, c.g.out_size(), prg);
     const auto want = oracle(c.g, w, r, c.ell);
     const uint64_t mask = ring_mask(c.ell);
@@ -97,7 +97,8 @@ std::vector<Case> small_cases() {
 
 std::string case_name(const ::testing::TestParamInfo<HeExact::ParamType>& info) {
   const auto& [c, scheme, packing] = info.param;
-  const char* s = scheme == HeScheme::kPow2 ? "pow2" : (scheme == HeScheme::kCkks ? "ckks" : "auto");
+  const char* s =
+      scheme == HeScheme::kPow2 ? "pow2" : (scheme == HeScheme::kCkks ? "ckks" : "auto");
   return c.name + "_" + s + (packing == HePacking::kSlot ? "_slot" : "_coeff");
 }
 

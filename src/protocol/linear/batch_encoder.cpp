@@ -53,7 +53,8 @@ void BatchEncoder::lift(std::vector<std::vector<uint64_t>>& res, size_t level, b
   if (scaled) {
     for (size_t i = 0; i <= level; ++i) {
       const he::Modulus& q = ctx.modulus(i);
-      for (size_t j = k_; j <= level; ++j) factor[i] = q.mul(factor[i], q.reduce(ctx.modulus(j).value()));
+      for (size_t j = k_; j <= level; ++j)
+        factor[i] = q.mul(factor[i], q.reduce(ctx.modulus(j).value()));
     }
   }
   const he::CrtComposer& crt = *ctx.level(k_ - 1).crt;

@@ -22,7 +22,8 @@ std::vector<uint64_t> ckks_factor(const TermParams& p, const he::Context& ctx) {
   for (size_t i = 0; i < f.size(); ++i) {
     const he::Modulus& q = ctx.modulus(i);
     uint64_t v = q.pow(2, uint64_t(p.scale_bits));
-    for (size_t j = p.reply_level + 1; j < p.primes.size(); ++j) v = q.mul(v, q.reduce(p.primes[j]));
+    for (size_t j = p.reply_level + 1; j < p.primes.size(); ++j)
+      v = q.mul(v, q.reduce(p.primes[j]));
     f[i] = v;
   }
   return f;
@@ -239,8 +240,8 @@ core::Result<core::Bytes> CoeffTermServer::respond(uint32_t k, std::span<const u
   auto work = [&](size_t b, size_t e) {
     for (size_t o = b; o < e; ++o) {
       core::Prg sub = core::Prg::from_seed(seeds[o]);
-      core::ByteWriter w(compact_bytes(*ctx_, s.params.reply_level, s.reply_coeffs[o].size(),
-                                       s.params.drop_bits));
+      core::ByteWriter w(
+          compact_bytes(*ctx_, s.params.reply_level, s.reply_coeffs[o].size(), s.params.drop_bits));
       output(o, in, pk, t_out, sub, w);
       parts[o] = w.take();
     }

@@ -39,8 +39,8 @@ HeTermStats stats_of(const PlanSetup& ps, size_t k) {
 void check_term(const PlanSetup& ps, size_t k, const char* who) {
   if (k >= ps.terms.size()) {
     throw std::invalid_argument(std::string(who) + ": term " + std::to_string(k) +
-                                " does not exist (the plan has " +
-                                std::to_string(ps.terms.size()) + ")");
+                                " does not exist (the plan has " + std::to_string(ps.terms.size()) +
+                                ")");
   }
 }
 
@@ -233,13 +233,13 @@ size_t HeLinearServer::num_terms() const {
 
 core::Result<core::Bytes> HeLinearServer::respond(size_t k, std::span<const uint8_t> request,
                                                   const HeClientKeys& keys,
-                                                  std::span<uint64_t> t_out,
-                                                  core::Prg& prg) const {
+                                                  std::span<uint64_t> t_out, core::Prg& prg) const {
   const PlanSetup& ps = impl_->setup;
   check_term(ps, k, "HeLinearServer::respond");
   const HeClientKeys::Impl& ki = keys.impl();
   const size_t c = ps.terms[k].context;
-  if (ki.setup.contexts.size() != ps.contexts.size() || ki.setup.contexts[c]->id() != ps.contexts[c]->id()) {
+  if (ki.setup.contexts.size() != ps.contexts.size() ||
+      ki.setup.contexts[c]->id() != ps.contexts[c]->id()) {
     throw std::invalid_argument("HeLinearServer::respond: the keys belong to another architecture");
   }
   core::ThreadPool* pool = ps.options.pool;

@@ -125,8 +125,8 @@ SlotLayout::DenseBlock SlotLayout::dense_block(size_t b) const {
 void SlotLayout::build_conv_outputs() {
   const ConvGeometry& g = g_;
   const int oh = g.out_h(), ow = g.out_w(), adv = hb_ - g.kh + 1;
-  const size_t per_out = kind_ == Kind::kDepthwise ? size_t(per_band_)
-                                                   : ceil_div(size_t(g.out_c), size_t(cn_));
+  const size_t per_out =
+      kind_ == Kind::kDepthwise ? size_t(per_band_) : ceil_div(size_t(g.out_c), size_t(cn_));
   outputs_.clear();
   outputs_.reserve(g.out_size());
   for (int m = 0; m < g.out_c; ++m) {

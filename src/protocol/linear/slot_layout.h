@@ -70,8 +70,8 @@ class SlotLayout : public SlotNoise {
   // Dense geometry.
   int dense_in() const { return in_; }
   int dense_out() const { return out_; }
-  size_t dense_period() const { return d_; }   // d
-  size_t dense_chunks() const { return k_; }   // k
+  size_t dense_period() const { return d_; }  // d
+  size_t dense_chunks() const { return k_; }  // k
   size_t dense_blocks() const { return blocks_; }
   // Rows, padded rows r', baby steps b and giant steps g of a dense block.
   struct DenseBlock {

@@ -99,7 +99,10 @@ core::Result<std::vector<uint64_t>> slot_decrypt(const TermSetup& s, const he::C
 SlotTermServer::SlotTermServer(const TermSetup& s, he::ContextPtr ctx,
                                std::span<const int64_t> weights, size_t& cache_budget,
                                core::ThreadPool* pool)
-    : s_(&s), ctx_(ctx), enc_(ctx, s.params.plain_primes), weights_(weights.begin(), weights.end()) {
+    : s_(&s),
+      ctx_(ctx),
+      enc_(ctx, s.params.plain_primes),
+      weights_(weights.begin(), weights.end()) {
   const SlotLayout& l = *s.slot;
   if (weights.size() != s.g.weight_count()) {
     throw std::invalid_argument("HE server: a term has " + std::to_string(weights.size()) +
@@ -191,8 +194,8 @@ void SlotTermServer::weight_pt(size_t idx, he::Plaintext& out) const {
       const size_t c = j * size_t(l.channels_per_ct()) + size_t(cl);
       if (c >= size_t(g.in_c)) break;
       // Depthwise: channel c's own filter; groups 1: output m's filter on channel c.
-      const size_t w = l.kind() == Kind::kDepthwise ? (c * cin) * taps + tap
-                                                     : (m * cin + c) * taps + tap;
+      const size_t w =
+          l.kind() == Kind::kDepthwise ? (c * cin) * taps + tap : (m * cin + c) * taps + tap;
       std::fill(v.begin() + long(size_t(cl) * l.segment()),
                 v.begin() + long(size_t(cl + 1) * l.segment()), weights_[w]);
     }
@@ -307,8 +310,7 @@ void SlotTermServer::dense_output(size_t o, const std::vector<std::vector<he::Ci
 }
 
 void SlotTermServer::finish(size_t o, he::Ciphertext& acc, const he::Encryptor& pk,
-                            std::span<uint64_t> t_out, core::Prg& prg,
-                            core::ByteWriter& w) const {
+                            std::span<uint64_t> t_out, core::Prg& prg, core::ByteWriter& w) const {
   const TermSetup& s = *s_;
   const TermParams& p = s.params;
   const he::Evaluator ev(ctx_);
@@ -337,8 +339,7 @@ void SlotTermServer::finish(size_t o, he::Ciphertext& acc, const he::Encryptor& 
 }
 
 core::Result<core::Bytes> SlotTermServer::respond(uint32_t k, std::span<const uint8_t> request,
-                                                  const he::Encryptor& pk,
-                                                  const he::GaloisKeys& gk,
+                                                  const he::Encryptor& pk, const he::GaloisKeys& gk,
                                                   std::span<uint64_t> t_out, core::Prg& prg,
                                                   core::ThreadPool* pool,
                                                   nn::HeOpCount* performed) const {

@@ -68,7 +68,7 @@ class SlotTermServer {
   BatchEncoder enc_;
   std::vector<int64_t> weights_;
   std::vector<he::Plaintext> cache_;
-  he::Plaintext segment_mask_;                        // 1 on segment 0 (conv, cn > 1)
+  he::Plaintext segment_mask_;                                // 1 on segment 0 (conv, cn > 1)
   std::vector<std::vector<uint32_t>> out_slots_, out_index_;  // per output ct
 };
 

@@ -109,10 +109,10 @@ core::Result<std::vector<he::Ciphertext>> load_request(const he::Context& ctx, u
                                                        size_t count,
                                                        std::span<const uint8_t> bytes) {
   if (bytes.size() != request_bytes(ctx, count)) {
-    return make_error(ErrorCode::kMalformed,
-                      "HE request of term " + std::to_string(term) + " has " +
-                          std::to_string(bytes.size()) + " bytes, expected " +
-                          std::to_string(request_bytes(ctx, count)));
+    return make_error(ErrorCode::kMalformed, "HE request of term " + std::to_string(term) +
+                                                 " has " + std::to_string(bytes.size()) +
+                                                 " bytes, expected " +
+                                                 std::to_string(request_bytes(ctx, count)));
   }
   core::ByteReader r(bytes);
   PG_TRY_ASSIGN(uint32_t magic, r.get_u32());

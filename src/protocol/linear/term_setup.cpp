@@ -131,7 +131,8 @@ std::optional<TermSetup> setup_term(const nn::HeTerm& term, int ell, int sigma, 
     auto a = best_at(term, shape, HeScheme::kPow2, packing);
     auto b = best_at(term, shape, HeScheme::kCkks, packing);
     if (a && b) {
-      best = estimate_seconds(a->params, a->counts) <= estimate_seconds(b->params, b->counts) ? a : b;
+      best =
+          estimate_seconds(a->params, a->counts) <= estimate_seconds(b->params, b->counts) ? a : b;
     } else {
       best = a ? a : b;
     }
@@ -174,7 +175,8 @@ PlanSetup PlanSetup::build(const nn::Plan& architecture, const HeOptions& option
     }
     if (architecture.tensors[term.in].size() != s->in_size ||
         architecture.tensors[step.out].size() != s->out_size) {
-      throw std::invalid_argument("HE term " + std::to_string(k) + ": tensor sizes differ from "
+      throw std::invalid_argument("HE term " + std::to_string(k) +
+                                  ": tensor sizes differ from "
                                   "its geometry");
     }
     s->ref = refs[k];

@@ -24,7 +24,7 @@ struct TermSetup {
   size_t in_size = 0, out_size = 0;
   TermShape shape;
   TermParams params;
-  size_t context = 0;  // index into PlanSetup::contexts
+  size_t context = 0;                        // index into PlanSetup::contexts
   std::shared_ptr<const CoeffLayout> coeff;  // coefficient packing
   std::shared_ptr<const SlotLayout> slot;    // slot packing
   TermCounts counts;
