@@ -52,7 +52,7 @@ core::Status client_he_terms(Connection& conn, const HeClientBackend& he, const 
     PG_TRY_ASSIGN(auto part, decode_prep_part(bytes));
     PG_TRY(check_part(part, id, k, "reply"));
     replies[k] = std::move(part.body);
-    if (progress) progress("homomorphic terms", k + 1, terms);
+    if (progress) progress(id, "homomorphic terms", k + 1, terms);
   }
   std::vector<core::Result<std::vector<uint64_t>>> decoded(terms, std::vector<uint64_t>{});
   core::parallel_for(terms, [&](size_t b, size_t e) {
@@ -121,11 +121,11 @@ core::Result<ClientSet> client_prepare_set(Connection& conn, mpc::EvaluatorSessi
     const auto& step = std::get<nn::NonLinearStep>(p.steps[s.nonlinear_steps[j]]);
     set.layers.emplace_back(s.nl_specs[j]);
     set.layers.back().offline(conn.stream(), gc, sec.c[step.in], sec.r[step.out]);
-    if (progress) progress("garbled circuits", j + 1, layers + 1);
+    if (progress) progress(id, "garbled circuits", j + 1, layers + 1);
   }
   set.argmax = std::make_unique<mpc::NonLinearEvaluator>(s.argmax);
   set.argmax->offline(conn.stream(), gc, sec.c[p.output], {});
-  if (progress) progress("garbled circuits", layers + 1, layers + 1);
+  if (progress) progress(id, "garbled circuits", layers + 1, layers + 1);
   conn.stream().flush();
   set.r_input = std::move(sec.r[p.input]);
   set.c_output = std::move(sec.c[p.output]);

@@ -33,8 +33,9 @@
 
 namespace pg::protocol {
 
-// Progress of a long phase: what is being done, and how far (done out of total).
-using ProgressFn = std::function<void(const std::string& what, size_t done, size_t total)>;
+// Progress of a set's preparation: which set, what is being done, and how far (done of total).
+using ProgressFn =
+    std::function<void(uint64_t set, const std::string& what, size_t done, size_t total)>;
 
 struct ClientSet {
   uint64_t id = 0;
