@@ -117,9 +117,9 @@ core::Result<DemoRun> run(const LoadedModel& m, const Dataset& ds, bool label_on
   for (size_t i = 0; i < ds.images.size(); ++i) {
     progress.update("image " + std::to_string(i + 1) + "/" + std::to_string(ds.images.size()) +
                     ": online");
-    PG_TRY_ASSIGN(auto r, client->infer(ds.images[i].pixels, label_only
-                                                                 ? protocol::OutputMode::kLabel
-                                                                 : protocol::OutputMode::kLogits));
+    PG_TRY_ASSIGN(auto r,
+                  client->infer(ds.images[i].pixels, label_only ? protocol::OutputMode::kLabel
+                                                                : protocol::OutputMode::kLogits));
     ImageResult ir = check(m, ds.images[i], r);
     ir.index = i;
     ir.true_label = ds.labels[i];
@@ -129,8 +129,8 @@ core::Result<DemoRun> run(const LoadedModel& m, const Dataset& ds, bool label_on
   }
   PG_TRY(client->close());
   progress.clear();
-  auto per_inference = client_stages(client->handshake_stats(), mean("preprocess", sets),
-                                     mean("online", online));
+  auto per_inference =
+      client_stages(client->handshake_stats(), mean("preprocess", sets), mean("online", online));
   out.stages = {protocol::StageStats{"merge", m.merge_seconds, 0, 0, 0}, per_inference[0],
                 per_inference[1]};
   return out;
@@ -138,8 +138,8 @@ core::Result<DemoRun> run(const LoadedModel& m, const Dataset& ds, bool label_on
 
 void print_text(const LoadedModel& m, const std::string& path, const DemoRun& r) {
   const nn::Plan& plan = m.server->plan();
-  std::printf("model %s: ℓ = %d, f = %d, f_w = %d, architecture hash %s\n", path.c_str(),
-              plan.ell, plan.f, plan.f_w, nn::hex(m.server->hash()).substr(0, 16).c_str());
+  std::printf("model %s: ℓ = %d, f = %d, f_w = %d, architecture hash %s\n", path.c_str(), plan.ell,
+              plan.f, plan.f_w, nn::hex(m.server->hash()).substr(0, 16).c_str());
   std::printf("server and client over loopback TCP; %zu Fashion-MNIST test images\n\n",
               r.images.size());
   std::printf("%5s  %-22s %-22s %-14s %10s  %s\n", "image", "secure prediction",
@@ -150,8 +150,8 @@ void print_text(const LoadedModel& m, const std::string& path, const DemoRun& r)
       return std::to_string(l) + (n.empty() ? "" : " " + n);
     };
     std::printf("%5zu  %-22s %-22s %-14s %10.5f  %s\n", im.index, label(im.secure_label).c_str(),
-                label(im.plain_label).c_str(), label(im.true_label).c_str(),
-                im.max_abs_logit_error, im.exact ? "yes" : "NO");
+                label(im.plain_label).c_str(), label(im.true_label).c_str(), im.max_abs_logit_error,
+                im.exact ? "yes" : "NO");
   }
   std::printf("\nper inference (means over the images; merge once per model):\n%s",
               protocol::format_stage_table(r.stages).c_str());
@@ -179,9 +179,10 @@ void print_json(const LoadedModel& m, const std::string& path, const DemoRun& r)
     images += buf;
   }
   images += "]";
-  std::printf("{\"model\":%s,\"architecture_hash\":\"%s\",\"ell\":%d,\"images\":%s,\"stages\":%s}\n",
-              protocol::json_string(path).c_str(), nn::hex(m.server->hash()).c_str(),
-              m.server->plan().ell, images.c_str(), protocol::stages_json(r.stages).c_str());
+  std::printf(
+      "{\"model\":%s,\"architecture_hash\":\"%s\",\"ell\":%d,\"images\":%s,\"stages\":%s}\n",
+      protocol::json_string(path).c_str(), nn::hex(m.server->hash()).c_str(), m.server->plan().ell,
+      images.c_str(), protocol::stages_json(r.stages).c_str());
 }
 
 int cmd_demo(int argc, char** argv) {
@@ -207,7 +208,8 @@ int cmd_demo(int argc, char** argv) {
   const auto& in = model.value().server->plan().tensors[model.value().server->plan().input];
   if (in.c != 1 || in.h != 28 || in.w != 28) {
     progress.clear();
-    std::fprintf(stderr, "pangolin demo: the model takes %dx%dx%d inputs, not Fashion-MNIST's 1x28x28\n",
+    std::fprintf(stderr,
+                 "pangolin demo: the model takes %dx%dx%d inputs, not Fashion-MNIST's 1x28x28\n",
                  in.c, in.h, in.w);
     return 2;
   }

@@ -37,9 +37,9 @@ void print_text(const protocol::Client& c, const protocol::Inference& r, bool la
     std::printf("\n");
   }
   std::printf("architecture hash %s\n\n", nn::hex(c.architecture_hash()).c_str());
-  std::printf("%s", protocol::format_stage_table(
-                        client_stages(c.handshake_stats(), r.preprocess, r.online))
-                        .c_str());
+  std::printf(
+      "%s", protocol::format_stage_table(client_stages(c.handshake_stats(), r.preprocess, r.online))
+                .c_str());
   std::printf("(preprocess = session handshake %.3f s + one material set)\n",
               c.handshake_stats().seconds);
 }
@@ -51,11 +51,11 @@ void print_json(const protocol::Client& c, const protocol::Inference& r) {
     std::snprintf(buf, sizeof(buf), "%s%.6f", i ? "," : "", r.logits[i]);
     logits += buf;
   }
-  std::printf("{\"label\":%d,\"class\":%s,\"logits\":%s],\"architecture_hash\":\"%s\",\"stages\":%s}\n",
-              r.label, protocol::json_string(class_name(c.architecture(), r.label)).c_str(),
-              logits.c_str(), nn::hex(c.architecture_hash()).c_str(),
-              protocol::stages_json(client_stages(c.handshake_stats(), r.preprocess, r.online))
-                  .c_str());
+  std::printf(
+      "{\"label\":%d,\"class\":%s,\"logits\":%s],\"architecture_hash\":\"%s\",\"stages\":%s}\n",
+      r.label, protocol::json_string(class_name(c.architecture(), r.label)).c_str(), logits.c_str(),
+      nn::hex(c.architecture_hash()).c_str(),
+      protocol::stages_json(client_stages(c.handshake_stats(), r.preprocess, r.online)).c_str());
 }
 
 int fail(const char* what, const core::Error& e, int code) {
@@ -74,9 +74,9 @@ int cmd_infer(int argc, char** argv) {
   if (!args.reject_unknown({"help", "label-only", "json", "server", "image", "index", "tls-ca",
                             "expect-hash", "timeout"}) ||
       !args.ok() || !args.has("server") || !args.has("image")) {
-    std::fprintf(stderr, "pangolin infer: %s\n",
-                 args.ok() ? "--server HOST:PORT and --image FILE are required"
-                           : args.error().c_str());
+    std::fprintf(
+        stderr, "pangolin infer: %s\n",
+        args.ok() ? "--server HOST:PORT and --image FILE are required" : args.error().c_str());
     return 2;
   }
   auto where = protocol::parse_host_port(*args.get("server"));

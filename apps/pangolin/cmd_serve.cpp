@@ -101,9 +101,9 @@ int cmd_serve(int argc, char** argv) {
     return 2;
   }
   if (c.model.empty() || c.cert.has_value() != c.key.has_value()) {
-    std::fprintf(stderr, "pangolin serve: %s\n",
-                 c.model.empty() ? "--model M.onnx is required"
-                                 : "--tls-cert and --tls-key go together");
+    std::fprintf(
+        stderr, "pangolin serve: %s\n",
+        c.model.empty() ? "--model M.onnx is required" : "--tls-cert and --tls-key go together");
     return 2;
   }
   std::optional<mpc::TlsContext> tls;

@@ -15,8 +15,7 @@ core::Result<LoadedModel> load_model_for_serving(const std::string& path,
   LoadedModel m;
   const auto t0 = std::chrono::steady_clock::now();
   PG_TRY_ASSIGN(m.merged, load_and_merge(path, settings));
-  m.merge_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  m.merge_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   protocol::ModelOptions options;
   options.he.pool = &core::default_pool();
   PG_TRY_ASSIGN(m.server,
@@ -97,8 +96,8 @@ void ProgressLine::clear() {
 
 protocol::ProgressFn ProgressLine::preprocessing() {
   return [this](uint64_t set, const std::string& what, size_t done, size_t total) {
-    update("preprocessing set " + std::to_string(set) + ": " + what + " " +
-           std::to_string(done) + "/" + std::to_string(total));
+    update("preprocessing set " + std::to_string(set) + ": " + what + " " + std::to_string(done) +
+           "/" + std::to_string(total));
   };
 }
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/result.h"
-#include "mpc/socket.h"
 #include "model_cli.h"
+#include "mpc/socket.h"
 #include "nn/plan_io.h"
 #include "protocol/material.h"
 #include "protocol/report.h"
