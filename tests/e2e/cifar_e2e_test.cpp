@@ -18,7 +18,8 @@ using namespace testing;
 TEST(E2eCifar, BitExactOnAFewInputs) {
   auto t0 = std::chrono::steady_clock::now();
   auto model = server_model("minionn_cifar", Backend::kReal);
-  std::printf("model ready in %.2f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  std::printf("model ready in %.2f s\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   MemoryNetwork net;
   ServerThread server(model, net);
   ClientOptions co;
@@ -34,11 +35,14 @@ TEST(E2eCifar, BitExactOnAFewInputs) {
     auto r = client.value()->infer(x, OutputMode::kLogits);
     ASSERT_TRUE(r.ok()) << r.error().to_string();
     EXPECT_EQ(r.value().logits_ring, nn::run_plan(plan, nn::encode_input(plan, x)));
-    std::printf("input %d: preprocess %.2f s %.1f MB, online %.3f s %.1f MB\n", i,
-                r.value().preprocess.seconds,
-                (r.value().preprocess.bytes_client_to_server + r.value().preprocess.bytes_server_to_client) / 1e6,
-                r.value().online.seconds,
-                (r.value().online.bytes_client_to_server + r.value().online.bytes_server_to_client) / 1e6);
+    std::printf(
+        "input %d: preprocess %.2f s %.1f MB, online %.3f s %.1f MB\n", i,
+        r.value().preprocess.seconds,
+        (r.value().preprocess.bytes_client_to_server +
+         r.value().preprocess.bytes_server_to_client) /
+            1e6,
+        r.value().online.seconds,
+        (r.value().online.bytes_client_to_server + r.value().online.bytes_server_to_client) / 1e6);
   }
   EXPECT_TRUE(client.value()->close().ok());
 }

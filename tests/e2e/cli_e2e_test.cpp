@@ -61,7 +61,8 @@ int json_int(const std::string& s, const std::string& key) {
 // The label the merged plan gives test image i (what the secure protocol must return).
 int plan_label(size_t i) {
   const nn::Plan& plan = testing::merged_plan("minionn");
-  const auto y = nn::run_plan(plan, nn::encode_input(plan, testing::test_images(i + 1).images[i].pixels));
+  const auto y =
+      nn::run_plan(plan, nn::encode_input(plan, testing::test_images(i + 1).images[i].pixels));
   int best = 0;
   for (size_t k = 1; k < y.size(); ++k) {
     if (nn::to_signed(y[k], plan.ell) > nn::to_signed(y[best], plan.ell)) best = int(k);
@@ -73,9 +74,10 @@ int plan_label(size_t i) {
 class Serve {
  public:
   explicit Serve(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {kBin,         "serve",     "--model",
-                                     testing::model_path("minionn"), "--host", "127.0.0.1",
-                                     "--port",     "0",         "--timeout", "20"};
+    std::vector<std::string> args = {
+        kBin,        "serve",     "--model", testing::model_path("minionn"),
+        "--host",    "127.0.0.1", "--port",  "0",
+        "--timeout", "20"};
     args.insert(args.end(), extra.begin(), extra.end());
     proc_ = std::make_unique<Process>(args);
     ready_ = proc_->read_until("listening on", 120s) && proc_->read_until("\n", 1s);
@@ -105,13 +107,13 @@ class Serve {
 TEST(Cli, ServeAndInferGiveThePlansPredictionAndSurviveBadClients) {
   Serve server({"--max-sessions", "2"});
   ASSERT_TRUE(server.ready()) << server.out() << server.err();
-  const auto ok = run({"infer", "--server", server.address(), "--image", kImages, "--index", "7",
-                       "--json"});
+  const auto ok =
+      run({"infer", "--server", server.address(), "--image", kImages, "--index", "7", "--json"});
   ASSERT_EQ(ok.code, 0) << ok.err;
   EXPECT_EQ(json_int(ok.out, "label"), plan_label(7)) << ok.out;
   EXPECT_NE(ok.out.find("\"stages\":[{\"name\":\"preprocess\""), std::string::npos) << ok.out;
-  const auto label = run({"infer", "--server", server.address(), "--image",
-                          kImages + ":7", "--label-only"});
+  const auto label =
+      run({"infer", "--server", server.address(), "--image", kImages + ":7", "--label-only"});
   ASSERT_EQ(label.code, 0) << label.err;
   EXPECT_NE(label.out.find("prediction: " + std::to_string(plan_label(7))), std::string::npos)
       << label.out;
@@ -125,7 +127,8 @@ TEST(Cli, ServeAndInferGiveThePlansPredictionAndSurviveBadClients) {
     for (int i = 0; i < 32 * 32; ++i) pgm += "7 ";
     write_file(dir / "big.pgm", pgm);
   }
-  const auto big = run({"infer", "--server", server.address(), "--image", (dir / "big.pgm").string()});
+  const auto big =
+      run({"infer", "--server", server.address(), "--image", (dir / "big.pgm").string()});
   EXPECT_EQ(big.code, 2);
   EXPECT_NE(big.err.find("the image is 1x32x32 (CxHxW) but the model expects 1x28x28"),
             std::string::npos)
@@ -181,13 +184,13 @@ TEST(Cli, TlsServeAndInfer) {
   Serve server({"--tls-cert", cert, "--tls-key", key});
   ASSERT_TRUE(server.ready()) << server.out() << server.err();
   EXPECT_NE(server.out().find("(TLS)"), std::string::npos);
-  const auto ok = run({"infer", "--server", server.address(), "--image", kImages + ":1",
-                       "--tls-ca", cert, "--json"});
+  const auto ok = run({"infer", "--server", server.address(), "--image", kImages + ":1", "--tls-ca",
+                       cert, "--json"});
   ASSERT_EQ(ok.code, 0) << ok.err;
   EXPECT_EQ(json_int(ok.out, "label"), plan_label(1));
   // A client without TLS meets a TLS server: a clear failure, and the server carries on.
-  const auto plain = run({"infer", "--server", server.address(), "--image", kImages + ":1",
-                          "--timeout", "5"});
+  const auto plain =
+      run({"infer", "--server", server.address(), "--image", kImages + ":1", "--timeout", "5"});
   EXPECT_EQ(plain.code, 1);
   EXPECT_FALSE(plain.err.empty());
   const auto again = run({"infer", "--server", server.address(), "--image", kImages + ":2",
@@ -213,8 +216,7 @@ TEST(Cli, ServeRejectsUnusableModelsAndABusyPort) {
   write_file(dir / "sigmoid.onnx", std::string(bytes.begin(), bytes.end()));
   const auto unsupported = run({"serve", "--model", (dir / "sigmoid.onnx").string()});
   EXPECT_EQ(unsupported.code, 2);
-  EXPECT_NE(unsupported.err.find("unsupported op 'Sigmoid'"), std::string::npos)
-      << unsupported.err;
+  EXPECT_NE(unsupported.err.find("unsupported op 'Sigmoid'"), std::string::npos) << unsupported.err;
   // Imports and merges, but into a plan with a bare truncation (two convolutions that the merge
   // cannot fuse, as the second one's padding reads the first one's bias), which the two-party
   // layer cannot run yet.
@@ -247,8 +249,8 @@ TEST(Cli, InferReportsAServerThatIsAbsentOrSpeaksGarbage) {
     auto l = mpc::TcpListener::listen("127.0.0.1", 0);
     port = l.port();
   }  // closed: nothing listens there now
-  const auto absent = run({"infer", "--server", "127.0.0.1:" + std::to_string(port), "--image",
-                           kImages + ":0"});
+  const auto absent =
+      run({"infer", "--server", "127.0.0.1:" + std::to_string(port), "--image", kImages + ":0"});
   EXPECT_EQ(absent.code, 1);
   EXPECT_NE(absent.err.find("cannot connect"), std::string::npos) << absent.err;
 
@@ -273,10 +275,10 @@ TEST(Cli, InferReportsAServerThatIsAbsentOrSpeaksGarbage) {
 TEST(Cli, DemoJson) {
   const auto r = run({"demo", "--json", "--images", "2"}, 300s);
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* key : {"\"images\":[", "\"secure_label\":", "\"plain_label\":",
-                          "\"max_abs_logit_error\":", "\"stages\":[", "\"name\":\"merge\"",
-                          "\"name\":\"preprocess\"", "\"name\":\"online\"", "\"seconds\":",
-                          "\"bytes_client_to_server\":", "\"bytes_server_to_client\":"}) {
+  for (const char* key :
+       {"\"images\":[", "\"secure_label\":", "\"plain_label\":", "\"max_abs_logit_error\":",
+        "\"stages\":[", "\"name\":\"merge\"", "\"name\":\"preprocess\"", "\"name\":\"online\"",
+        "\"seconds\":", "\"bytes_client_to_server\":", "\"bytes_server_to_client\":"}) {
     EXPECT_NE(r.out.find(key), std::string::npos) << key << " in " << r.out;
   }
   size_t exact = 0;

@@ -32,7 +32,7 @@ struct SessionRun {
 };
 
 SessionRun run_session(const std::shared_ptr<const ServerModel>& model,
-                const std::vector<std::vector<double>>& images, OutputMode mode) {
+                       const std::vector<std::vector<double>>& images, OutputMode mode) {
   MemoryNetwork net;
   ServerThread server(model, net);
   TapConnector tap(net);
@@ -67,7 +67,8 @@ TEST(E2eSecurity, ServerTranscriptsHaveEqualLengthAndUniformInputs) {
   const auto& ds = test_images(3);
   const std::vector<double> black(plan.tensors[plan.input].size(), 0.0);
   const SessionRun a = run_session(model, {black, ds.images[0].pixels}, OutputMode::kLogits);
-  const SessionRun b = run_session(model, {ds.images[1].pixels, ds.images[2].pixels}, OutputMode::kLogits);
+  const SessionRun b =
+      run_session(model, {ds.images[1].pixels, ds.images[2].pixels}, OutputMode::kLogits);
   for (const auto* r : {&a.report, &b.report}) ASSERT_TRUE(r->ok) << r->error;
   // The server's view, stage by stage and per inference: equal lengths both ways.
   auto same = [](const mpc::TrafficStats& x, const mpc::TrafficStats& y, const char* what) {
@@ -182,12 +183,12 @@ TEST(E2eSecurity, TheClientNeverReceivesAPlaintextWeight) {
       std::memcpy(&haystack[1001 + 4 * i], &v, 4);
     }
     size_t found = 0;
-    for (size_t i = 0; i + 16 <= haystack.size(); ++i) found += needles.count(window_at(&haystack[i]));
+    for (size_t i = 0; i + 16 <= haystack.size(); ++i)
+      found += needles.count(window_at(&haystack[i]));
     ASSERT_GT(found, 0u);
   }
-  const std::set<MsgType> allowed = {MsgType::kArchitecture, MsgType::kReady,
-                                     MsgType::kPrepReply,    MsgType::kStream,
-                                     MsgType::kOutput,       MsgType::kBye};
+  const std::set<MsgType> allowed = {MsgType::kArchitecture, MsgType::kReady,  MsgType::kPrepReply,
+                                     MsgType::kStream,       MsgType::kOutput, MsgType::kBye};
   for (const SessionRun* r : {&run, &label}) {
     for (const auto& log : r->logs) {
       std::lock_guard<std::mutex> lock(log->mu);

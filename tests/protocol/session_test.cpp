@@ -189,6 +189,50 @@ TEST(Session, ASetCannotBeUsedTwice) {
   run_exactness(net, plan, 1);
 }
 
+// A client whose preprocessing link dies mid-set, one whose main link dies mid-inference, and
+// one that sends garbage in place of an HE request: each gets a clear error, the server ends
+// that session only, and the next client is served.
+TEST(Session, FailuresMidStageEndOnlyThatSession) {
+  const nn::Plan plan = relu_net(11);
+  MemoryNetwork net;
+  ServerThread server(ideal_model(plan), net);
+  std::vector<double> x(plan.tensors[plan.input].size(), 0.5);
+  {
+    testing::TapConnector cut(net, {}, {{}, {.after_sent = 20000}});
+    auto client = Client::connect(cut, ideal_client(1));
+    ASSERT_TRUE(client.ok()) << client.error().to_string();
+    auto r = client.value()->infer(x, OutputMode::kLogits);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("the link was cut"), std::string::npos) << r.error().message;
+  }
+  {
+    // The handshake is a few hundred bytes; the cut falls in the first inference's online stage.
+    testing::TapConnector cut(net, {}, {{.after_received = 2000}, {}});
+    auto client = Client::connect(cut, ideal_client(1));
+    ASSERT_TRUE(client.ok()) << client.error().to_string();
+    auto r = client.value()->infer(x, OutputMode::kLogits);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("online"), std::string::npos) << r.error().message;
+  }
+  {
+    testing::TapConnector garbage(net, [](MsgType t, const core::Bytes&) {
+      return t == MsgType::kPrepRequest ? std::optional<core::Bytes>(core::Bytes{0xff, 0xff, 0xff})
+                                        : std::nullopt;
+    });
+    auto client = Client::connect(garbage, ideal_client(1));
+    ASSERT_TRUE(client.ok()) << client.error().to_string();
+    auto r = client.value()->infer(x, OutputMode::kLogits);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("the peer reported: preprocessing: preprocessing message"),
+              std::string::npos)
+        << r.error().message;
+  }
+  const auto reports = server.reports(3);
+  ASSERT_EQ(reports.size(), 3u);
+  for (const auto& rep : reports) EXPECT_FALSE(rep.ok);
+  run_exactness(net, plan, 2);
+}
+
 TEST(Session, TheServerRefusesSessionsBeyondItsBound) {
   const nn::Plan plan = relu_net(10);
   MemoryNetwork net;

@@ -27,10 +27,17 @@ struct TapLog {
 // Returns the frame to send instead (same type), or nullopt to send it unchanged.
 using Rewrite = std::function<std::optional<core::Bytes>(MsgType, const core::Bytes&)>;
 
+// A link that dies once this many bytes went out, or came in (the next transfer throws).
+struct Cut {
+  size_t after_sent = SIZE_MAX;
+  size_t after_received = SIZE_MAX;
+};
+
 class TapChannel final : public mpc::Channel {
  public:
-  TapChannel(std::unique_ptr<mpc::Channel> inner, std::shared_ptr<TapLog> log, Rewrite rewrite)
-      : inner_(std::move(inner)), log_(std::move(log)), rewrite_(std::move(rewrite)) {}
+  TapChannel(std::unique_ptr<mpc::Channel> inner, std::shared_ptr<TapLog> log, Rewrite rewrite,
+             Cut cut = {})
+      : inner_(std::move(inner)), log_(std::move(log)), rewrite_(std::move(rewrite)), cut_(cut) {}
 
   void send(const void* data, size_t n) override {
     const auto* p = static_cast<const uint8_t*>(data);
@@ -56,6 +63,9 @@ class TapChannel final : public mpc::Channel {
       {
         std::lock_guard<std::mutex> lock(log_->mu);
         log_->sent.insert(log_->sent.end(), frame.begin(), frame.end());
+        if (log_->sent.size() > cut_.after_sent) {
+          throw mpc::ChannelError(core::ErrorCode::kNetwork, "test: the link was cut");
+        }
       }
       inner_->send(frame.data(), frame.size());
       pos += kFrameHeader + len;
@@ -65,6 +75,12 @@ class TapChannel final : public mpc::Channel {
   }
   void recv(void* data, size_t n) override {
     flush();
+    {
+      std::lock_guard<std::mutex> lock(log_->mu);
+      if (log_->received.size() + n > cut_.after_received) {
+        throw mpc::ChannelError(core::ErrorCode::kNetwork, "test: the link was cut");
+      }
+    }
     inner_->recv(data, n);
     const auto* p = static_cast<const uint8_t*>(data);
     std::lock_guard<std::mutex> lock(log_->mu);
@@ -75,18 +91,21 @@ class TapChannel final : public mpc::Channel {
   std::unique_ptr<mpc::Channel> inner_;
   std::shared_ptr<TapLog> log_;
   Rewrite rewrite_;
+  Cut cut_;
   core::Bytes pending_;
 };
 
 class TapConnector final : public Connector {
  public:
-  explicit TapConnector(Connector& inner, Rewrite rewrite = {})
-      : inner_(inner), rewrite_(std::move(rewrite)) {}
+  // cuts[i] applies to the i-th connection ([0] main, [1] preprocessing).
+  explicit TapConnector(Connector& inner, Rewrite rewrite = {}, std::vector<Cut> cuts = {})
+      : inner_(inner), rewrite_(std::move(rewrite)), cuts_(std::move(cuts)) {}
   core::Result<Link> connect() override {
     PG_TRY_ASSIGN(Link link, inner_.connect());
     auto log = std::make_shared<TapLog>();
     logs.push_back(log);
-    auto tap = std::make_unique<TapChannel>(std::move(link.channel), log, rewrite_);
+    const Cut cut = logs.size() <= cuts_.size() ? cuts_[logs.size() - 1] : Cut{};
+    auto tap = std::make_unique<TapChannel>(std::move(link.channel), log, rewrite_, cut);
     Link out;
     out.close = [t = tap.get(), c = link.close] {
       t->flush();
@@ -102,6 +121,7 @@ class TapConnector final : public Connector {
  private:
   Connector& inner_;
   Rewrite rewrite_;
+  std::vector<Cut> cuts_;
 };
 
 struct ParsedFrame {
