@@ -121,7 +121,8 @@ extern "C" void pg_fuzz_seed_inputs(std::vector<std::vector<uint8_t>>* out) {
   core::Prg prg = core::Prg::from_seed(core::Seed{});
   {  // server, main: the ideal key, then an input for set 0, then bye
     std::vector<uint8_t> v{0};
-    frame(v, MsgType::kPublicKey, core::Bytes(testing::kIdealKey.begin(), testing::kIdealKey.end()));
+    frame(v, MsgType::kPublicKey,
+          core::Bytes(testing::kIdealKey.begin(), testing::kIdealKey.end()));
     frame(v, MsgType::kInput,
           encode_input({0, OutputMode::kLogits, random_shares(prg, s.input_size(), plan.ell)},
                        plan.ell));

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "dataset.h"
 #include "nn/fixed_point.h"
+#include "nn/kernels/ring_conv.h"
 #include "nn/reference.h"
 #include "protocol/client.h"
 #include "protocol/server.h"
@@ -197,6 +198,9 @@ int cmd_demo(int argc, char** argv) {
     return 2;
   }
   const std::string path = args.get_or("model", default_model_path());
+  // Both parties share this machine's cores: one GEMM thread for the server's online affine
+  // steps, so that OpenBLAS's spinning workers do not starve the garbled-circuit threads.
+  nn::kernels::set_gemm_threads(1);
   ProgressLine progress;
   progress.update("merging " + path + " ...");
   auto model = load_model_for_serving(path, MergeSettings{});

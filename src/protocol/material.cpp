@@ -20,14 +20,17 @@ struct TensorSecrets {
   }
 };
 
-core::Status check_part(const PrepPart& part, uint64_t id, size_t k, const char* what) {
+// The body of the next kPrepRequest or kPrepReply, which must be term k of set `id`.
+core::Result<core::Bytes> recv_part(Connection& conn, MsgType type, uint64_t id, size_t k) {
+  PG_TRY_ASSIGN(auto bytes, conn.recv_msg(type, kMaxPrepMessage));
+  PG_TRY_ASSIGN(auto part, decode_prep_part(bytes));
   if (part.set_id != id || part.term != k) {
-    return make_error(ErrorCode::kProtocol, std::string("expected the ") + what + " of set " +
-                                                std::to_string(id) + ", term " + std::to_string(k) +
-                                                "; got set " + std::to_string(part.set_id) +
-                                                ", term " + std::to_string(part.term));
+    return make_error(ErrorCode::kProtocol,
+                      std::string("expected the ") + msg_type_name(type) + " of set " +
+                          std::to_string(id) + ", term " + std::to_string(k) + "; got set " +
+                          std::to_string(part.set_id) + ", term " + std::to_string(part.term));
   }
-  return {};
+  return std::move(part.body);
 }
 
 void add_into(Shares& acc, const Shares& v, uint64_t mask) {
@@ -48,10 +51,7 @@ core::Status client_he_terms(Connection& conn, const HeClientBackend& he, const 
   }
   std::vector<core::Bytes> replies(terms);
   for (size_t k = 0; k < terms; ++k) {
-    PG_TRY_ASSIGN(auto bytes, conn.recv_msg(MsgType::kPrepReply, kMaxPrepMessage));
-    PG_TRY_ASSIGN(auto part, decode_prep_part(bytes));
-    PG_TRY(check_part(part, id, k, "reply"));
-    replies[k] = std::move(part.body);
+    PG_TRY_ASSIGN(replies[k], recv_part(conn, MsgType::kPrepReply, id, k));
     if (progress) progress(id, "homomorphic terms", k + 1, terms);
   }
   std::vector<core::Result<std::vector<uint64_t>>> decoded(terms, std::vector<uint64_t>{});
@@ -144,10 +144,7 @@ core::Result<ServerSet> server_prepare_set(Connection& conn, mpc::GarblerSession
   const size_t terms = s.he_terms.size();
   std::vector<core::Bytes> requests(terms);
   for (size_t k = 0; k < terms; ++k) {
-    PG_TRY_ASSIGN(auto bytes, conn.recv_msg(MsgType::kPrepRequest, kMaxPrepMessage));
-    PG_TRY_ASSIGN(auto part, decode_prep_part(bytes));
-    PG_TRY(check_part(part, id, k, "request"));
-    requests[k] = std::move(part.body);
+    PG_TRY_ASSIGN(requests[k], recv_part(conn, MsgType::kPrepRequest, id, k));
   }
   ServerSet set;
   set.id = id;

@@ -72,9 +72,9 @@ TEST_P(Models, SecureLogitsAreBitExactOn200TestImages) {
 INSTANTIATE_TEST_SUITE_P(E2e, Models,
                          ::testing::Combine(::testing::Values("minionn", "minionn_bn", "resnet"),
                                             ::testing::Bool()),
-                         [](const auto& info) {
-                           return std::string(std::get<0>(info.param)) +
-                                  (std::get<1>(info.param) ? "_tcp" : "_memory");
+                         [](const auto& p) {
+                           return std::string(std::get<0>(p.param)) +
+                                  (std::get<1>(p.param) ? "_tcp" : "_memory");
                          });
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "core/prg.h"
 #include "core/testing.h"
@@ -231,6 +232,45 @@ TEST(Session, FailuresMidStageEndOnlyThatSession) {
   ASSERT_EQ(reports.size(), 3u);
   for (const auto& rep : reports) EXPECT_FALSE(rep.ok);
   run_exactness(net, plan, 2);
+}
+
+TEST(Session, ConcurrentSessionsAreIsolated) {
+  const nn::Plan plan = relu_net(12);
+  MemoryNetwork net;
+  ServerThread server(ideal_model(plan), net);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 3; ++c) clients.emplace_back([&] { run_exactness(net, plan, 4); });
+  for (auto& t : clients) t.join();
+  const auto reports = server.reports(3);
+  ASSERT_EQ(reports.size(), 3u);
+  for (const auto& r : reports) {
+    EXPECT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.inferences, 4u);
+  }
+}
+
+// An idle session stays alive through keep-alives; without them the server's I/O timeout ends
+// it, and the client's next inference says so.
+TEST(Session, KeepAlivesHoldAnIdleSessionOpen) {
+  const nn::Plan plan = relu_net(13);
+  MemoryNetwork net(std::chrono::milliseconds(400));
+  ServerThread server(ideal_model(plan), net);
+  std::vector<double> x(plan.tensors[plan.input].size(), 0.5);
+  for (const bool keepalive : {true, false}) {
+    auto options = ideal_client(1);
+    options.keepalive = keepalive ? 50ms : 10s;
+    auto client = Client::connect(net, options);
+    ASSERT_TRUE(client.ok()) << client.error().to_string();
+    ASSERT_TRUE(client.value()->wait_ready(1).ok());
+    std::this_thread::sleep_for(1200ms);
+    auto r = client.value()->infer(x, OutputMode::kLogits);
+    EXPECT_EQ(r.ok(), keepalive) << (r.ok() ? "" : r.error().to_string());
+    if (!keepalive && !r.ok()) {
+      EXPECT_TRUE(r.error().code == core::ErrorCode::kNetwork ||
+                  r.error().code == core::ErrorCode::kTimeout)
+          << r.error().to_string();
+    }
+  }
 }
 
 TEST(Session, TheServerRefusesSessionsBeyondItsBound) {
