@@ -80,7 +80,11 @@ void ShapedChannel::next_frame() {
   in_.resize(len);
   inner_.recv(in_.data(), len);
   in_pos_ = 0;
-  const int64_t wait = static_cast<int64_t>(arrival) - now_ns();
+  // The stamp comes from the peer: compare without overflow before anything is computed from it.
+  const auto now = static_cast<uint64_t>(now_ns());
+  const int64_t wait = arrival > now ? static_cast<int64_t>(std::min<uint64_t>(
+                                           arrival - now, static_cast<uint64_t>(kMaxWaitNs) + 1))
+                                     : 0;
   if (wait > kMaxWaitNs) {
     throw ChannelError(core::ErrorCode::kMalformed,
                        "shaped channel: the peer stamped a frame to arrive more than 10 minutes "

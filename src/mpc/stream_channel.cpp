@@ -7,6 +7,7 @@ namespace pg::mpc {
 StreamChannel::StreamChannel(size_t buffer_bytes) : wbuf_(buffer_bytes), rbuf_(buffer_bytes) {}
 
 void StreamChannel::send(const void* data, size_t n) {
+  if (n == 0) return;
   const auto* p = static_cast<const uint8_t*>(data);
   if (wlen_ + n > wbuf_.size()) {
     flush();
@@ -28,6 +29,7 @@ void StreamChannel::flush() {
 
 void StreamChannel::recv(void* data, size_t n) {
   flush();
+  if (n == 0) return;
   auto* dst = static_cast<uint8_t*>(data);
   const size_t cached = std::min(n, rlen_ - rpos_);
   std::memcpy(dst, rbuf_.data() + rpos_, cached);

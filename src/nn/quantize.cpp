@@ -73,6 +73,7 @@ Result<Calibration> calibrate(const Plan& plan, const std::vector<std::vector<do
     if (const auto* a = std::get_if<AffineStep>(&step)) affine_outputs.push_back(a->out);
   }
   Calibration c;
+  affine_outputs.push_back(p.input);  // the encoded input must fit the ring too
   for (const auto& x : inputs) {
     const auto values = run_plan_all(p, encode_input(p, x));
     for (size_t t : affine_outputs) {

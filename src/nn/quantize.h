@@ -24,7 +24,7 @@ namespace pg::nn {
 core::Result<Plan> quantize(const LoweredPlan& lowered, int f, int f_w);
 
 struct Calibration {
-  uint64_t max_abs = 0;  // largest |affine output| (integer, scale 2^{f + f_w})
+  uint64_t max_abs = 0;  // largest |affine output| (scale 2^{f + f_w}) or |encoded input|
   int bound_bits = 0;    // B: |A x + b| < 2^B in real units (B = bit_width(max_abs) − f − f_w)
   int ell = 0;           // bit_width(max_abs) + 1 + margin, at least f + f_w + 2
 };

@@ -119,6 +119,26 @@ TEST(MergeReportOnModels, TheBatchNormAvgPoolModelShrinks) {
   EXPECT_EQ(r2.after.macs, 666600u);
 }
 
+TEST(FashionMnist, MalformedFilesGetClearErrors) {
+  auto bad_magic = app::decode_idx_labels({0, 0, 8, 3, 0, 0, 0, 1, 7}, 10, "labels");
+  ASSERT_FALSE(bad_magic.ok());
+  EXPECT_EQ(bad_magic.error().message, "'labels' is not an IDX1 label file (magic 0x00000801)");
+  auto short_file = app::decode_idx_labels({0, 0, 8, 1, 0, 0, 0, 5, 1, 2}, 10, "labels");
+  ASSERT_FALSE(short_file.ok());
+  EXPECT_EQ(short_file.error().message, "'labels' holds fewer labels than it claims");
+  auto ok = app::decode_idx_labels({0, 0, 8, 1, 0, 0, 0, 3, 4, 5, 6}, 2, "labels");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.value(), (std::vector<int>{4, 5}));
+  auto missing = app::load_fashion_mnist("t10k", 5, "/nonexistent");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, "cannot open '/nonexistent/t10k-images-idx3-ubyte.gz'");
+  EXPECT_FALSE(app::load_fashion_mnist("validation", 5).ok());
+  // The installed test split: 10,000 images of 1x28x28 with labels 0..9.
+  const auto& ds = test_images();
+  EXPECT_EQ(ds.images[0].height, 28);
+  EXPECT_EQ(ds.labels[0], 9);  // the first Fashion-MNIST test image is an ankle boot
+}
+
 class SyntheticModel : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(SyntheticModel, LogitsMatchPyTorchAndTheMergeIsExact) {
