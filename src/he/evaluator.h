@@ -89,6 +89,7 @@ class Evaluator {
  private:
   void check(const Ciphertext& a, const char* what) const;
   void check_plain(const Ciphertext& a, const Plaintext& p, const char* op) const;
+  void check_galois(const Ciphertext& a, const char* op) const;
   void combine(const Ciphertext& a, const Ciphertext& b, bool subtract, Ciphertext& out) const;
   void plain_c0(const Ciphertext& a, const Plaintext& p, bool subtract, Ciphertext& out) const;
   void divide_round_last(Ciphertext& a) const;

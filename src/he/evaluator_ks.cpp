@@ -10,14 +10,32 @@
 namespace pg::he {
 namespace {
 
-const KSwitchKey& galois_key(const GaloisKeys& gk, uint64_t g, const std::vector<uint32_t>** perm) {
+struct GaloisKey {
+  const KSwitchKey* key;
+  const uint32_t* perm;
+};
+
+GaloisKey galois_key(const GaloisKeys& gk, uint64_t g) {
   const auto k = gk.keys.find(g);
   const auto p = gk.perms.find(g);
   if (k == gk.keys.end() || p == gk.perms.end()) {
     throw std::invalid_argument("no Galois key for the element " + std::to_string(g));
   }
-  *perm = &p->second;
-  return k->second;
+  return {&k->second, p->second.data()};
+}
+
+// out = σ_g(c0 + u0, u1) for the switch (u0, u1) of the shared decomposition of c1.
+void finish_galois(const Context& ctx, const Ciphertext& a, const Decomposition& dec,
+                   const GaloisKey& k, Ciphertext& out) {
+  const size_t n = ctx.n(), level = a.level();
+  RnsPoly u0, u1;
+  switch_key(ctx, dec, *k.key, u0, u1);
+  out.reset(ctx, level, 2, a.scale());
+  for (size_t i = 0; i <= level; ++i) {
+    rows::add(u0.limb(i), a.poly(0).limb(i), u0.limb(i), n, ctx.modulus(i).value());
+    apply_galois_ntt(u0.limb(i), k.perm, out.poly(0).limb(i), n);
+    apply_galois_ntt(u1.limb(i), k.perm, out.poly(1).limb(i), n);
+  }
 }
 
 }  // namespace
@@ -33,7 +51,7 @@ void Evaluator::relinearize(const Ciphertext& a, const RelinKeys& rk, Ciphertext
   Decomposition dec;
   decompose(*ctx_, out.poly(2), level, dec);
   RnsPoly u0, u1;
-  switch_key(*ctx_, dec, rk.key, nullptr, u0, u1);
+  switch_key(*ctx_, dec, rk.key, u0, u1);
   for (size_t i = 0; i <= level; ++i) {
     const uint64_t q = ctx_->modulus(i).value();
     rows::add(out.poly(0).limb(i), u0.limb(i), out.poly(0).limb(i), n, q);
@@ -43,58 +61,35 @@ void Evaluator::relinearize(const Ciphertext& a, const RelinKeys& rk, Ciphertext
   out.clear_seed();
 }
 
+void Evaluator::check_galois(const Ciphertext& a, const char* op) const {
+  check(a, op);
+  if (a.size() != 2) throw std::invalid_argument(std::string(op) + ": relinearise first");
+  if (ctx_->special_count() == 0) {
+    throw std::invalid_argument(std::string(op) + ": the parameters have no special prime");
+  }
+}
+
 void Evaluator::rotate_hoisted(const Ciphertext& a, std::span<const int64_t> steps,
                                const GaloisKeys& gk, std::vector<Ciphertext>& out) const {
-  check(a, "rotate");
-  if (a.size() != 2) throw std::invalid_argument("rotate: relinearise the ciphertext first");
-  if (ctx_->special_count() == 0) {
-    throw std::invalid_argument("rotate: the parameters have no special prime");
-  }
-  const size_t n = ctx_->n(), level = a.level();
+  check_galois(a, "rotate_hoisted");
   // Look every key up before the expensive part, so that a missing key fails fast.
-  std::vector<const KSwitchKey*> keys(steps.size());
-  std::vector<const std::vector<uint32_t>*> perms(steps.size());
-  for (size_t s = 0; s < steps.size(); ++s) {
-    keys[s] = &galois_key(gk, ctx_->galois_element(steps[s]), &perms[s]);
-  }
+  std::vector<GaloisKey> keys;
+  for (int64_t s : steps) keys.push_back(galois_key(gk, ctx_->galois_element(s)));
   Decomposition dec;
-  decompose(*ctx_, a.poly(1), level, dec);
+  decompose(*ctx_, a.poly(1), a.level(), dec);
   std::vector<Ciphertext> result(steps.size());
-  for (size_t s = 0; s < steps.size(); ++s) {
-    Ciphertext& r = result[s];
-    r.reset(*ctx_, level, 2, a.scale());
-    const uint32_t* perm = perms[s]->data();
-    switch_key(*ctx_, dec, *keys[s], perm, r.poly(0), r.poly(1));
-    RnsPoly& c0 = r.poly(0);
-    std::vector<uint64_t> t(n);
-    for (size_t i = 0; i <= level; ++i) {
-      apply_galois_ntt(a.poly(0).limb(i), perm, t.data(), n);
-      rows::add(c0.limb(i), t.data(), c0.limb(i), n, ctx_->modulus(i).value());
-    }
-  }
+  for (size_t s = 0; s < steps.size(); ++s) finish_galois(*ctx_, a, dec, keys[s], result[s]);
   out = std::move(result);
 }
 
 void Evaluator::apply_galois(const Ciphertext& a, uint64_t g, const GaloisKeys& gk,
                              Ciphertext& out) const {
-  check(a, "apply_galois");
-  if (a.size() != 2) throw std::invalid_argument("apply_galois: relinearise first");
-  if (ctx_->special_count() == 0) {
-    throw std::invalid_argument("apply_galois: the parameters have no special prime");
-  }
-  const std::vector<uint32_t>* perm = nullptr;
-  const KSwitchKey& key = galois_key(gk, g, &perm);
-  const size_t n = ctx_->n(), level = a.level();
+  check_galois(a, "apply_galois");
+  const GaloisKey key = galois_key(gk, g);
   Decomposition dec;
-  decompose(*ctx_, a.poly(1), level, dec);
+  decompose(*ctx_, a.poly(1), a.level(), dec);
   Ciphertext r;
-  r.reset(*ctx_, level, 2, a.scale());
-  switch_key(*ctx_, dec, key, perm->data(), r.poly(0), r.poly(1));
-  std::vector<uint64_t> t(n);
-  for (size_t i = 0; i <= level; ++i) {
-    apply_galois_ntt(a.poly(0).limb(i), perm->data(), t.data(), n);
-    rows::add(r.poly(0).limb(i), t.data(), r.poly(0).limb(i), n, ctx_->modulus(i).value());
-  }
+  finish_galois(*ctx_, a, dec, key, r);
   out = std::move(r);
 }
 

@@ -27,27 +27,33 @@ void Evaluator::inner_product_plain(std::span<const Ciphertext* const> cts,
   const size_t n = ctx.n(), level = first.level(), size = first.size();
   Ciphertext r;
   r.reset(ctx, level, size, first.scale() * pts[0]->scale());
-  std::vector<u128> acc(n * size);
+  // Blocks of coefficients keep the 128-bit sums in L1 while the terms stream past.
+  constexpr size_t kBlock = 256;
+  u128 acc[3][kBlock];
   for (size_t i = 0; i <= level; ++i) {
     const Modulus& q = ctx.modulus(i);
-    // Products are below q^2; 2^(124 − 2·bits) of them keep the sum inside Barrett's range.
+    // Products are below q²; 2^(124 − 2·bits) of them keep the sum inside Barrett's range.
     const size_t chunk = size_t{1} << std::min(30, std::max(0, 124 - 2 * q.bits()));
-    std::fill(acc.begin(), acc.end(), u128(0));
-    for (size_t k = 0; k < cts.size(); ++k) {
-      const uint64_t* p = pts[k]->poly().limb(i);
+    for (size_t j0 = 0; j0 < n; j0 += kBlock) {
+      const size_t m = std::min(kBlock, n - j0);
+      for (size_t c = 0; c < size; ++c) std::fill(acc[c], acc[c] + m, u128(0));
+      for (size_t k = 0; k < cts.size(); ++k) {
+        if (k != 0 && k % chunk == 0) {
+          for (size_t c = 0; c < size; ++c) {
+            for (size_t j = 0; j < m; ++j) acc[c][j] = q.reduce(acc[c][j]);
+          }
+        }
+        const uint64_t* p = pts[k]->poly().limb(i) + j0;
+        for (size_t c = 0; c < size; ++c) {
+          const uint64_t* x = cts[k]->poly(c).limb(i) + j0;
+          u128* a = acc[c];
+          for (size_t j = 0; j < m; ++j) a[j] += u128(x[j]) * p[j];
+        }
+      }
       for (size_t c = 0; c < size; ++c) {
-        const uint64_t* x = cts[k]->poly(c).limb(i);
-        u128* a = acc.data() + c * n;
-        for (size_t j = 0; j < n; ++j) a[j] += u128(x[j]) * p[j];
+        uint64_t* o = r.poly(c).limb(i) + j0;
+        for (size_t j = 0; j < m; ++j) o[j] = q.reduce(acc[c][j]);
       }
-      if ((k + 1) % chunk == 0) {
-        for (auto& v : acc) v = q.reduce(v);
-      }
-    }
-    for (size_t c = 0; c < size; ++c) {
-      uint64_t* o = r.poly(c).limb(i);
-      const u128* a = acc.data() + c * n;
-      for (size_t j = 0; j < n; ++j) o[j] = q.reduce(a[j]);
     }
   }
   out = std::move(r);

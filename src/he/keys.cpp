@@ -90,7 +90,8 @@ PublicKey KeyGenerator::public_key(core::Prg& prg) const {
   return pk;
 }
 
-KSwitchKey KeyGenerator::switching_key(const RnsPoly& from, core::Prg& prg) const {
+KSwitchKey KeyGenerator::switching_key(const RnsPoly& from, const RnsPoly& under,
+                                       core::Prg& prg) const {
   const Context& ctx = *ctx_;
   if (ctx.special_count() == 0) {
     throw std::invalid_argument("key switching needs at least one special prime");
@@ -105,7 +106,7 @@ KSwitchKey KeyGenerator::switching_key(const RnsPoly& from, core::Prg& prg) cons
   std::vector<uint64_t> t(n);
   for (size_t d = 0; d < digits; ++d) {
     k.seed[d] = prg.derive_seed();
-    rlwe_sample(ctx, sk_.poly(), k.seed[d], all_primes(ctx), prg, k.b[d], k.a[d]);
+    rlwe_sample(ctx, under, k.seed[d], all_primes(ctx), prg, k.b[d], k.a[d]);
     for (size_t i = d * alpha; i < std::min((d + 1) * alpha, L); ++i) {
       const Modulus& q = ctx.modulus(i);
       rows::mul_scalar(from.limb(i), ShoupConst::make(ctx.p_mod(i), q.value()), t.data(), n,
@@ -122,7 +123,7 @@ RelinKeys KeyGenerator::relin_keys(core::Prg& prg) const {
   for (size_t i = 0; i < s2.limbs; ++i) {
     rows::mul(s2.limb(i), s2.limb(i), s2.limb(i), s2.n, ctx_->modulus(i));
   }
-  RelinKeys rk{switching_key(s2, prg)};
+  RelinKeys rk{switching_key(s2, sk_.poly(), prg)};
   s2.wipe();
   return rk;
 }
@@ -134,13 +135,16 @@ GaloisKeys KeyGenerator::galois_keys_for(const std::vector<uint64_t>& elements,
   for (uint64_t g : elements) {
     if (gk.has(g)) continue;
     std::vector<uint32_t> perm = galois_permutation_ntt(n, g);
-    RnsPoly sg = sk_.poly();
-    for (size_t i = 0; i < sg.limbs; ++i) {
-      apply_galois_ntt(sk_.poly().limb(i), perm.data(), sg.limb(i), n);
+    // σ_g^{-1}(s): out[perm[k]] = in[k] inverts out[k] = in[perm[k]].
+    RnsPoly s_inv = sk_.poly();
+    for (size_t i = 0; i < s_inv.limbs; ++i) {
+      const uint64_t* in = sk_.poly().limb(i);
+      uint64_t* out = s_inv.limb(i);
+      for (size_t k = 0; k < n; ++k) out[perm[k]] = in[k];
     }
-    gk.keys.emplace(g, switching_key(sg, prg));
+    gk.keys.emplace(g, switching_key(sk_.poly(), s_inv, prg));
     gk.perms.emplace(g, std::move(perm));
-    sg.wipe();
+    s_inv.wipe();
   }
   return gk;
 }

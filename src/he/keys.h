@@ -64,7 +64,10 @@ struct RelinKeys {
 };
 
 // Keys for Galois automorphisms X ↦ X^g, each with the permutation that applies the
-// automorphism to an NTT-domain polynomial.
+// automorphism to an NTT-domain polynomial. The key for g encrypts P·s under σ_g^{-1}(s) (not
+// P·σ_g(s) under s): switching c1 with it and applying σ_g afterwards gives the same result, so
+// the automorphism is applied once to the output instead of to every digit, and hoisted
+// rotations read their shared digits in order.
 struct GaloisKeys {
   std::map<uint64_t, KSwitchKey> keys;  // σ_g(s) → s
   std::map<uint64_t, std::vector<uint32_t>> perms;
@@ -84,8 +87,9 @@ class KeyGenerator {
   // Steps 1, 2, 4, ..., N/4 and their negatives (every rotation is a sum of these).
   GaloisKeys power_of_two_galois_keys(core::Prg& prg) const;
 
-  // A key switching from `from` (NTT domain over all primes) to the secret.
-  KSwitchKey switching_key(const RnsPoly& from, core::Prg& prg) const;
+  // A key switching from `from` to `under` (both NTT domain over all primes): it encrypts
+  // P·from under `under`.
+  KSwitchKey switching_key(const RnsPoly& from, const RnsPoly& under, core::Prg& prg) const;
 
  private:
   ContextPtr ctx_;

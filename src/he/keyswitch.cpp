@@ -46,33 +46,50 @@ void decompose(const Context& ctx, const RnsPoly& c_ntt, size_t level, Decomposi
 
 namespace {
 
-// ext0 row r = Σ_d x_d · b_d (and ext1 with a_d), x_d = digit d of row r, permuted if asked.
-// Products are summed in 128 bits and reduced every `chunk` terms so that sums stay below 2^124.
+// ext0 row r = Σ_d x_d · b_d (and ext1 with a_d), x_d = digit d of row r, with the two sums
+// held in registers across the digits. Products are below q² < 2^120; a group of `chunk` digits
+// keeps a sum below 2^124 (Barrett's range), and groups are reduced and added.
 void inner_row(const Decomposition& dec, const KSwitchKey& key, size_t r, size_t key_row,
-               const Modulus& q, const uint32_t* perm, uint64_t* out0, uint64_t* out1, size_t n) {
+               const Modulus& q, uint64_t* out0, uint64_t* out1, size_t n) {
   const size_t digits = dec.digits.size();
   const size_t chunk = size_t{1} << std::min(20, std::max(0, 124 - 2 * q.bits()));
-  for (size_t j = 0; j < n; ++j) {
-    const size_t src = perm ? perm[j] : j;
-    u128 acc0 = 0, acc1 = 0;
-    for (size_t d = 0; d < digits; ++d) {
-      if (d != 0 && d % chunk == 0) {
-        acc0 = q.reduce(acc0);
-        acc1 = q.reduce(acc1);
+  constexpr size_t kMaxDigits = 64;
+  const uint64_t* x[kMaxDigits];
+  const uint64_t* b[kMaxDigits];
+  const uint64_t* a[kMaxDigits];
+  PG_ASSERT(digits <= kMaxDigits, "too many digits");
+  for (size_t d = 0; d < digits; ++d) {
+    x[d] = dec.digits[d].limb(r);
+    b[d] = key.b[d].limb(key_row);
+    a[d] = key.a[d].limb(key_row);
+  }
+  const uint64_t qv = q.value();
+  for (size_t lo = 0; lo < digits; lo += chunk) {
+    const size_t hi = std::min(digits, lo + chunk);
+    for (size_t j = 0; j < n; ++j) {
+      u128 s0 = 0, s1 = 0;
+      for (size_t d = lo; d < hi; ++d) {
+        const uint64_t v = x[d][j];
+        s0 += u128(v) * b[d][j];
+        s1 += u128(v) * a[d][j];
       }
-      const uint64_t x = dec.digits[d].limb(r)[src];
-      acc0 += u128(x) * key.b[d].limb(key_row)[j];
-      acc1 += u128(x) * key.a[d].limb(key_row)[j];
+      const uint64_t r0 = q.reduce(s0), r1 = q.reduce(s1);
+      if (lo == 0) {
+        out0[j] = r0;
+        out1[j] = r1;
+      } else {
+        const uint64_t t0 = out0[j] + r0, t1 = out1[j] + r1;
+        out0[j] = t0 >= qv ? t0 - qv : t0;
+        out1[j] = t1 >= qv ? t1 - qv : t1;
+      }
     }
-    out0[j] = q.reduce(acc0);
-    out1[j] = q.reduce(acc1);
   }
 }
 
 }  // namespace
 
-void switch_key(const Context& ctx, const Decomposition& dec, const KSwitchKey& key,
-                const uint32_t* perm, RnsPoly& u0, RnsPoly& u1) {
+void switch_key(const Context& ctx, const Decomposition& dec, const KSwitchKey& key, RnsPoly& u0,
+                RnsPoly& u1) {
   const size_t n = ctx.n(), level = dec.level, k = ctx.special_count();
   const size_t ext_rows = level + 1 + k;
   if (key.params_id != ctx.id() || key.b.size() < dec.digits.size()) {
@@ -83,7 +100,7 @@ void switch_key(const Context& ctx, const Decomposition& dec, const KSwitchKey& 
   ext1.resize(n, ext_rows, true);
   for (size_t r = 0; r < ext_rows; ++r) {
     const size_t p = ext_prime(ctx, level, r);
-    inner_row(dec, key, r, p, ctx.modulus(p), perm, ext0.limb(r), ext1.limb(r), n);
+    inner_row(dec, key, r, p, ctx.modulus(p), ext0.limb(r), ext1.limb(r), n);
   }
   mod_down(ctx, level, ext0, u0);
   mod_down(ctx, level, ext1, u1);

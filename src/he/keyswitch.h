@@ -6,8 +6,8 @@
 //
 // decompose: c (NTT, level l) → digits D_d = [c]_{Q_d} lifted to the extended basis (fast base
 //   conversion), NTT domain. Digit d covers data primes [d·α, min((d+1)·α, l+1)).
-// switch_key: (u0, u1) = round(Σ_d σ(D_d)·(b_d, a_d) / P), with σ an optional Galois
-//   permutation applied on the fly (hoisting: one decomposition serves many rotations).
+// switch_key: (u0, u1) = round(Σ_d D_d·(b_d, a_d) / P). Rotations apply their automorphism to
+//   the result (see GaloisKeys), so one decomposition serves many rotations (hoisting).
 #pragma once
 
 #include <cstddef>
@@ -32,10 +32,9 @@ inline size_t ext_prime(const Context& ctx, size_t level, size_t r) {
 
 void decompose(const Context& ctx, const RnsPoly& c_ntt, size_t level, Decomposition& out);
 
-// u0, u1 get level + 1 rows, NTT domain. perm (may be null) is a Galois permutation of NTT
-// slots applied to the digits.
-void switch_key(const Context& ctx, const Decomposition& dec, const KSwitchKey& key,
-                const uint32_t* perm, RnsPoly& u0, RnsPoly& u1);
+// u0, u1 get level + 1 rows, NTT domain.
+void switch_key(const Context& ctx, const Decomposition& dec, const KSwitchKey& key, RnsPoly& u0,
+                RnsPoly& u1);
 
 // ext (extended layout at `level`, NTT) → out = round(ext / P) over q_0 .. q_level, NTT. ext's
 // special rows are destroyed.

@@ -40,3 +40,27 @@ inline uint64_t low_mask(int ell) {
 }
 
 }  // namespace pg::he::test
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+
+namespace pg::he::test {
+
+using Cx = std::complex<double>;
+
+// log2 of the largest absolute slot error (−∞ is returned as −1000).
+inline double log2_error(const std::vector<Cx>& got, const std::vector<Cx>& want) {
+  double worst = 0;
+  for (size_t j = 0; j < want.size(); ++j) worst = std::max(worst, std::abs(got[j] - want[j]));
+  return worst == 0 ? -1000.0 : std::log2(worst);
+}
+
+inline std::vector<Cx> random_slots(core::Prg& prg, size_t count, double magnitude = 1.0) {
+  std::vector<Cx> v(count);
+  auto unit = [&] { return (double(prg.next_u64() >> 11) * 0x1p-53 * 2 - 1) * magnitude; };
+  for (auto& z : v) z = Cx(unit(), unit());
+  return v;
+}
+
+}  // namespace pg::he::test

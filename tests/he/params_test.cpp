@@ -108,3 +108,34 @@ TEST(Context, LevelChain) {
 
 }  // namespace
 }  // namespace pg::he
+
+#include "he/ckks_encoder.h"
+#include "he/decryptor.h"
+#include "he/encryptor.h"
+#include "he_test_util.h"
+
+namespace pg::he {
+namespace {
+
+// The largest rings: a context, a key, a public-key encryption and a decryption at N = 2^15
+// and 2^16.
+TEST(Context, LargestRingsWork) {
+  for (size_t n : {size_t{32768}, size_t{65536}}) {
+    auto prg = test::prg_for(11);
+    const auto ctx = Context::create(ParamsLiteral::from_bits(n, {60, 50}, {60}));
+    const SecretKey sk(ctx, prg);
+    const PublicKey pk = KeyGenerator(ctx, sk).public_key(prg);
+    const CkksEncoder enc(ctx);
+    const auto z = test::random_slots(prg, n / 2);
+    Plaintext p, x;
+    enc.encode(z, 0x1p40, 1, p);
+    Ciphertext c;
+    Encryptor(ctx, pk).encrypt(p, c, prg);
+    Decryptor(ctx, sk).decrypt(c, x);
+    // The slot error grows like √N: about 2^-24 at 2^15 and 2^-23 at 2^16.
+    EXPECT_LT(test::log2_error(enc.decode(x), z), -21.0) << n;
+  }
+}
+
+}  // namespace
+}  // namespace pg::he

@@ -1,118 +1,76 @@
 // The HE affine terms end to end (client encrypt → server respond → client decrypt) against the
-// direct uint64 convolution: c + t ≡ A_int·r (mod 2^ℓ) in every element, for both plaintext
-// spaces and both packings, over random shapes, random masks and the edge values of r (0,
-// 2^{ℓ−1}, 2^ℓ − 1) and of the weights (±(2^{weight_bits} − 1)).
+// direct uint64 convolution (nn::kernels::RingConv, kDirect): c + t ≡ A_int·r (mod 2^ℓ) in every
+// element, for both plaintext spaces and both packings, over random shapes (kernels 1/3/5/7,
+// strides 1/2, padding 0/1/2, depthwise, dense), random masks with the edge values 0, 2^{ℓ−1},
+// 2^ℓ − 1, and extreme cases (every weight 2^{weight_bits} − 1, every mask 2^ℓ − 1). The larger
+// grids (128 channels, 32×32 images, dense up to 4096, the slot baseline at ℓ = 37) are in
+// he_linear_slow_test.cpp.
 #include "protocol/linear/he_linear.h"
 
 #include <gtest/gtest.h>
 
-#include <string>
-#include <vector>
-
-#include "he_linear_util.h"
-#include "nn/kernels/conv_geometry.h"
+#include "he_linear_cases.h"
 
 namespace pg::protocol {
 namespace {
 
-using nn::kernels::dense_geometry;
-using nn::kernels::square_conv;
-using testing::one_term_plan;
-using testing::oracle;
-using testing::random_weights;
-using testing::ring_mask;
+using testing::Case;
 
-struct Case {
-  std::string name;
-  nn::ConvGeometry g;
-  bool dense = false;
-  int ell = 37;
-  int weight_bits = 12;
-};
-
-// Masks with the edge values first, then uniform values.
-std::vector<uint64_t> edge_masks(core::Prg& prg, size_t n, int ell) {
-  const uint64_t mask = ring_mask(ell);
-  std::vector<uint64_t> r(n);
-  for (size_t i = 0; i < n; ++i) {
-    switch (i % 7) {
-      case 0:
-        r[i] = 0;
-        break;
-      case 1:
-        r[i] = uint64_t{1} << (ell - 1);
-        break;
-      case 2:
-        r[i] = mask;
-        break;
-      default:
-        r[i] = prg.next_u64() & mask;
-    }
-  }
-  return r;
-}
-
-void check_exact(const Case& c, HeScheme scheme, HePacking packing, uint8_t seed) {
-  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(seed));
-  const auto w = random_weights(prg, c.g.weight_count(), c.weight_bits);
-  const nn::Plan plan = one_term_plan(c.g, c.dense, c.ell, c.weight_bits, w);
-  const HeOptions opt{scheme, packing, nullptr};
-  const HeLinearClient client(plan.architecture(), opt);
-  const HeLinearServer server(plan, opt);
-  auto keys = HeClientKeys::parse(plan.architecture(), opt, client.public_material());
-  ASSERT_TRUE(keys.ok()) << keys.error().to_string();
-  for (int trial = 0; trial < 2; ++trial) {
-    const auto r =
-        trial == 0 ? edge_masks(prg, c.g.in_size(), c.ell) : edge_masks(prg, c.g.in_size(), c.ell);
-    const auto rt = testing::round_trip(client, server, keys.value(), r, c.g.out_size(), prg);
-    const auto want = oracle(c.g, w, r, c.ell);
-    const uint64_t mask = ring_mask(c.ell);
-    size_t bad = 0;
-    for (size_t i = 0; i < want.size(); ++i) {
-      if (((rt.c[i] + rt.t[i]) & mask) != want[i]) ++bad;
-      EXPECT_EQ(rt.t[i] & ~mask, 0u);
-    }
-    EXPECT_EQ(bad, 0u) << c.name << " " << client.stats(0).ring_degree << " of " << want.size();
-    EXPECT_EQ(rt.request_bytes, client.stats(0).request_bytes);
-    EXPECT_EQ(rt.reply_bytes, client.stats(0).reply_bytes);
-  }
+std::string label(HeScheme s, HePacking p) {
+  const char* n = s == HeScheme::kPow2 ? "pow2" : (s == HeScheme::kCkks ? "ckks" : "auto");
+  return std::string(n) + (p == HePacking::kSlot ? "_slot" : "_coeff");
 }
 
 class HeExact : public ::testing::TestWithParam<std::tuple<Case, HeScheme, HePacking>> {};
 
 TEST_P(HeExact, SharesAreExact) {
   const auto& [c, scheme, packing] = GetParam();
-  check_exact(c, scheme, packing, 7);
-}
-
-std::vector<Case> small_cases() {
-  return {
-      {"conv3x3_c4_8x8_p1", square_conv(4, 8, 8, 5, 3, 1, 1), false, 37, 12},
-      {"conv1x1_c3_5x5", square_conv(3, 5, 5, 2, 1), false, 20, 6},
-      {"conv5x5_s2_p2", square_conv(2, 9, 9, 3, 5, 2, 2), false, 44, 10},
-      {"dense_40_10", dense_geometry(40, 10), true, 37, 12},
-      {"depthwise3x3", square_conv(3, 6, 6, 3, 3, 1, 1, 3), false, 30, 8},
-  };
+  testing::check_exact(c, scheme, packing, 7);
 }
 
 std::string case_name(const ::testing::TestParamInfo<HeExact::ParamType>& info) {
   const auto& [c, scheme, packing] = info.param;
-  const char* s =
-      scheme == HeScheme::kPow2 ? "pow2" : (scheme == HeScheme::kCkks ? "ckks" : "auto");
-  return c.name + "_" + s + (packing == HePacking::kSlot ? "_slot" : "_coeff");
+  return c.name + "_" + label(scheme, packing);
 }
 
-INSTANTIATE_TEST_SUITE_P(Coefficient, HeExact,
-                         ::testing::Combine(::testing::ValuesIn(small_cases()),
+INSTANTIATE_TEST_SUITE_P(Random, HeExact,
+                         ::testing::Combine(::testing::ValuesIn(testing::random_cases(11, 15, {})),
                                             ::testing::Values(HeScheme::kPow2, HeScheme::kCkks),
                                             ::testing::Values(HePacking::kCoefficient)),
                          case_name);
 
-INSTANTIATE_TEST_SUITE_P(Slot, HeExact,
-                         ::testing::Combine(::testing::ValuesIn(small_cases()),
-                                            ::testing::Values(HeScheme::kCkks),
-                                            ::testing::Values(HePacking::kSlot)),
-                         case_name);
+// ℓ = 64 exists only in the CKKS plaintext space; kAuto must find it.
+INSTANTIATE_TEST_SUITE_P(
+    Ell64, HeExact,
+    ::testing::Combine(
+        ::testing::Values(
+            Case{"conv3_ell64", nn::kernels::square_conv(3, 7, 7, 4, 3, 1, 1), false, 64, 20},
+            Case{"dense_ell64_extreme", nn::kernels::dense_geometry(50, 7), true, 64, 20, true}),
+        ::testing::Values(HeScheme::kAuto), ::testing::Values(HePacking::kCoefficient)),
+    case_name);
+
+// The slot baseline at small ℓ and weights (N = 16384): one case per kind of layout.
+INSTANTIATE_TEST_SUITE_P(
+    Slot, HeExact,
+    ::testing::Combine(
+        ::testing::Values(
+            Case{"conv3_c5_8x8", nn::kernels::square_conv(5, 8, 8, 3, 3, 2, 1), false, 12, 3},
+            Case{"dw3_c3_9x9", nn::kernels::square_conv(3, 9, 9, 3, 3, 1, 1, 3), false, 14, 3},
+            Case{"dense_70x20_extreme", nn::kernels::dense_geometry(70, 20), true, 12, 3, true}),
+        ::testing::Values(HeScheme::kAuto), ::testing::Values(HePacking::kSlot)),
+    case_name);
+
+// The kernel cache (none, part, all) and the thread pool change nothing in the shares.
+TEST(HeExactOptions, CacheBudgetAndPoolKeepSharesExact) {
+  const Case conv{"conv3_c9", nn::kernels::square_conv(9, 10, 10, 6, 3, 1, 1), false, 37, 12};
+  const Case slot{"conv3_c3", nn::kernels::square_conv(3, 6, 6, 4, 3, 1, 1), false, 12, 3};
+  core::ThreadPool pool(2);
+  for (size_t budget : {size_t{0}, size_t{3} << 17, size_t{1} << 30}) {
+    testing::check_exact(conv, HeScheme::kPow2, HePacking::kCoefficient, 5, nullptr, budget);
+    testing::check_exact(conv, HeScheme::kCkks, HePacking::kCoefficient, 5, &pool, budget);
+  }
+  testing::check_exact(slot, HeScheme::kAuto, HePacking::kSlot, 5, &pool, size_t{5} << 20);
+}
 
 }  // namespace
 }  // namespace pg::protocol

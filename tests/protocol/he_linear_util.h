@@ -1,6 +1,7 @@
 // Shared fixtures of the HE linear-term tests: one-term plans and the direct uint64 oracle.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -31,8 +32,7 @@ inline nn::Plan one_term_plan(const nn::ConvGeometry& g, bool dense, int ell, in
                               std::vector<int64_t> weights) {
   nn::Plan p;
   p.ell = ell;
-  p.f = 8;
-  p.f_w = 8;
+  p.f = p.f_w = std::min(8, (ell - 1) / 2);  // the plan needs f + f_w < ℓ
   p.tensors = {{g.in_c, g.in_h, g.in_w}, {g.out_c, g.out_h(), g.out_w()}};
   nn::HeTerm t;
   t.in = 0;
@@ -80,5 +80,45 @@ inline RoundTrip round_trip(const HeLinearClient& client, const HeLinearServer& 
   rt.reply_bytes = reply.value().size();
   return rt;
 }
+
+}  // namespace pg::protocol::testing
+
+#include "he/decryptor.h"
+#include "he/encryptor.h"
+#include "he/keys.h"
+#include "protocol/linear/coeff_term.h"
+#include "protocol/linear/slot_term.h"
+#include "protocol/linear/term_setup.h"
+
+namespace pg::protocol::testing {
+
+// Term 0 of a one-term plan seen through the internal classes, with the client's keys in the
+// open: what the security tests need ("everything the client knows").
+struct OpenTerm {
+  PlanSetup setup;
+  he::ContextPtr ctx;
+  he::SecretKey sk;
+  he::PublicKey pk;
+  he::GaloisKeys gk;
+  std::unique_ptr<he::Encryptor> sym, pk_enc;
+  std::unique_ptr<he::Decryptor> dec;
+
+  OpenTerm(const nn::Plan& plan, HeOptions opt, core::Prg& prg)
+      : setup(PlanSetup::build(plan.architecture(), opt)), ctx(setup.contexts[0]) {
+    sk = he::SecretKey(ctx, prg);
+    const he::KeyGenerator kg(ctx, sk);
+    pk = kg.public_key(prg);
+    if (!setup.rotations[0].empty()) gk = kg.galois_keys(setup.rotations[0], false, prg);
+    sym = std::make_unique<he::Encryptor>(ctx, sk);
+    pk_enc = std::make_unique<he::Encryptor>(ctx, pk);
+    dec = std::make_unique<he::Decryptor>(ctx, sk);
+  }
+  const TermSetup& term() const { return setup.terms[0]; }
+
+  core::Bytes encrypt(const std::vector<uint64_t>& r, core::Prg& prg) const {
+    return term().coeff ? coeff_encrypt(term(), ctx, *sym, 0, r, prg)
+                        : slot_encrypt(term(), ctx, *sym, 0, r, prg);
+  }
+};
 
 }  // namespace pg::protocol::testing

@@ -5,6 +5,7 @@
 
 #include "core/secure.h"
 #include "he/rns.h"
+#include "protocol/linear/masked_value.h"
 
 namespace pg::protocol {
 namespace {
@@ -85,15 +86,17 @@ void BatchEncoder::encode(std::span<const int64_t> v, size_t level, bool scaled,
   lift(res, level, scaled, out);
 }
 
-void BatchEncoder::encode(std::span<const he::u128> v, size_t level, bool scaled,
-                          he::Plaintext& out) const {
-  if (v.size() > slots()) throw std::invalid_argument("BatchEncoder: too many values");
+void BatchEncoder::encode_masked(std::span<const uint64_t> t, std::span<const he::u128> h, int ell,
+                                 size_t level, bool scaled, he::Plaintext& out) const {
+  if (t.size() > slots() || (!h.empty() && h.size() != t.size())) {
+    throw std::invalid_argument("BatchEncoder: too many values");
+  }
   std::vector<std::vector<uint64_t>> res(k_, std::vector<uint64_t>(ctx_->n(), 0));
   for (size_t i = 0; i < k_; ++i) {
     const he::Modulus& q = ctx_->modulus(i);
-    for (size_t s = 0; s < v.size(); ++s) {
-      const uint64_t hi = q.reduce_word(uint64_t(v[s] >> 64));
-      res[i][index_[s]] = q.reduce((he::u128(hi) << 64) | uint64_t(v[s]));
+    const uint64_t two_ell = q.pow(2, uint64_t(ell));
+    for (size_t s = 0; s < t.size(); ++s) {
+      res[i][index_[s]] = masked_residue(q, t[s], h.empty() ? 0 : h[s], two_ell);
     }
   }
   lift(res, level, scaled, out);

@@ -33,8 +33,9 @@ class BatchEncoder {
   // Slot values (at most S; signed, |v| < 2^63) → the plaintext at `level`, NTT domain, times
   // Δ_level = (q_0···q_level)/t when `scaled` (level ≥ k), else times 1.
   void encode(std::span<const int64_t> v, size_t level, bool scaled, he::Plaintext& out) const;
-  // The same for unsigned values below 2^128 (the statistical masks).
-  void encode(std::span<const he::u128> v, size_t level, bool scaled, he::Plaintext& out) const;
+  // The same for t + 2^ell·h (masked_value.h; h may be empty: zero), t < 2^64, h < 2^127.
+  void encode_masked(std::span<const uint64_t> t, std::span<const he::u128> h, int ell,
+                     size_t level, bool scaled, he::Plaintext& out) const;
 
   // A decrypted reply at level k (coefficient domain: x = q_k·m + e, |e| < q_k/2) → the first
   // `count` slots of m, each as the centred representative of Z_t reduced mod 2^64.

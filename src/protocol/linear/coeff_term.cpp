@@ -7,14 +7,12 @@
 #include "he/coeff_encoder.h"
 #include "he/evaluator.h"
 #include "protocol/linear/flooding.h"
+#include "protocol/linear/masked_value.h"
+#include "protocol/linear/term_client.h"
 #include "protocol/linear/term_codec.h"
 
 namespace pg::protocol {
 namespace {
-
-uint64_t low_mask(int ell) {
-  return ell >= 64 ? ~uint64_t{0} : (uint64_t{1} << ell) - 1;
-}
 
 // Δ_top = 2^s·P_drop mod each prime (kCkks): after the switch the scale is exactly 2^s.
 std::vector<uint64_t> ckks_factor(const TermParams& p, const he::Context& ctx) {
@@ -29,21 +27,18 @@ std::vector<uint64_t> ckks_factor(const TermParams& p, const he::Context& ctx) {
   return f;
 }
 
-// values·Δ_top at the top level, NTT (values below 2^128).
-template <typename T>
-void encode_ckks(const TermSetup& s, const he::Context& ctx, std::span<const T> v,
-                 he::Plaintext& out) {
+// (t + 2^ℓ·h)·Δ_top at the top level, NTT (h may be empty: zero).
+void encode_ckks(const TermSetup& s, const he::Context& ctx, std::span<const uint64_t> t,
+                 std::span<const he::u128> h, he::Plaintext& out) {
   const std::vector<uint64_t> f = ckks_factor(s.params, ctx);
   const size_t top = s.params.top_level();
   out.reset(ctx, top, false, 1.0);
   for (size_t i = 0; i <= top; ++i) {
     const he::Modulus& q = ctx.modulus(i);
+    const uint64_t two_ell = q.pow(2, uint64_t(s.shape.ell));
     uint64_t* row = out.poly().limb(i);
-    for (size_t j = 0; j < v.size(); ++j) {
-      // hi·2^64 + lo with hi reduced first keeps Barrett's input below 2^124.
-      const he::u128 x = he::u128(v[j]);
-      const uint64_t r = q.reduce((he::u128(q.reduce_word(uint64_t(x >> 64))) << 64) | uint64_t(x));
-      row[j] = q.mul(r, f[i]);
+    for (size_t j = 0; j < t.size(); ++j) {
+      row[j] = q.mul(masked_residue(q, t[j], h.empty() ? 0 : h[j], two_ell), f[i]);
     }
   }
   ctx.to_ntt(out.poly());
@@ -54,7 +49,7 @@ void encode_input(const TermSetup& s, const he::ContextPtr& ctx, std::span<const
   if (s.params.scheme == HeScheme::kPow2) {
     he::CoeffEncoder(ctx).encode_scaled(m, s.shape.ell, s.params.top_level(), out);
   } else {
-    encode_ckks<uint64_t>(s, *ctx, m, out);
+    encode_ckks(s, *ctx, m, {}, out);
   }
 }
 
@@ -69,55 +64,44 @@ size_t coeff_reply_bytes(const TermSetup& s, const he::Context& ctx) {
 }
 
 core::Bytes coeff_encrypt(const TermSetup& s, const he::ContextPtr& ctx, const he::Encryptor& sym,
-                          uint32_t k, std::span<const uint64_t> r, core::Prg& prg) {
+                          uint32_t k, std::span<const uint64_t> r, core::Prg& prg,
+                          core::ThreadPool* pool) {
   const CoeffLayout& l = *s.coeff;
-  if (r.size() != s.in_size) {
-    throw std::invalid_argument("HE encrypt: term " + std::to_string(k) + " takes " +
-                                std::to_string(s.in_size) + " mask values, got " +
-                                std::to_string(r.size()));
-  }
-  const uint64_t mask = low_mask(s.shape.ell);
-  std::vector<uint64_t> masked(r.begin(), r.end()), coeffs(l.degree());
-  for (auto& v : masked) v &= mask;
-  std::vector<he::Ciphertext> cts(l.input_polys());
-  he::Plaintext pt;
-  for (size_t i = 0; i < cts.size(); ++i) {
-    l.pack_input(masked, i, coeffs);
-    encode_input(s, ctx, coeffs, pt);
-    sym.encrypt_symmetric(pt, cts[i], prg);
-  }
-  pt.poly().wipe();
-  core::secure_zero(masked.data(), masked.size() * sizeof(uint64_t));
-  core::secure_zero(coeffs.data(), coeffs.size() * sizeof(uint64_t));
-  return save_request(*ctx, k, cts);
+  return encrypt_mask(
+      *ctx, sym, k, r, s.in_size, s.shape.ell, l.input_polys(), l.degree(),
+      [&](std::span<const uint64_t> x, size_t i, std::span<uint64_t> v) { l.pack_input(x, i, v); },
+      [&](std::span<const uint64_t> v, he::Plaintext& pt) { encode_input(s, ctx, v, pt); }, prg,
+      pool);
 }
 
 core::Result<std::vector<uint64_t>> coeff_decrypt(const TermSetup& s, const he::ContextPtr& ctx,
                                                   const he::Decryptor& dec, uint32_t k,
-                                                  std::span<const uint8_t> reply) {
+                                                  std::span<const uint8_t> reply,
+                                                  core::ThreadPool* pool) {
   const TermParams& p = s.params;
-  if (reply.size() != coeff_reply_bytes(s, *ctx)) {
-    return core::make_error(core::ErrorCode::kMalformed,
-                            "HE reply of term " + std::to_string(k) + " has the wrong length");
-  }
-  core::ByteReader r(reply);
-  PG_TRY(get_reply_header(r, k, s.reply_coeffs.size()));
   const he::CoeffEncoder enc(ctx);
-  const uint64_t mask = low_mask(s.shape.ell);
+  const uint64_t mask = ring_mask(s.shape.ell);
   std::vector<uint64_t> c(s.out_size, 0);
-  he::Reply rep;
-  he::Plaintext x;
-  for (size_t o = 0; o < s.reply_coeffs.size(); ++o) {
-    PG_TRY(get_compact(r, *ctx, p.reply_level, s.reply_coeffs[o], p.drop_bits, rep));
-    dec.decrypt_reply(rep, x);
-    const auto v = p.scheme == HeScheme::kPow2
-                       ? enc.decode_scaled(x, s.shape.ell, s.reply_coeffs[o])
-                       : enc.decode_int_scaled(x, p.scale_bits, s.reply_coeffs[o]);
-    for (size_t i = 0; i < v.size(); ++i) c[s.reply_index[o][i]] = v[i] & mask;
-  }
-  x.poly().wipe();
-  PG_TRY(r.expect_end());
+  const ReplyLayout layout{p.reply_level, p.drop_bits,
+                           [&](size_t o) { return std::span<const uint32_t>(s.reply_coeffs[o]); },
+                           s.reply_coeffs.size()};
+  PG_TRY(decrypt_reply(
+      *ctx, dec, k, reply, layout,
+      [&](size_t o, const he::Plaintext& x) {
+        const auto v = p.scheme == HeScheme::kPow2
+                           ? enc.decode_scaled(x, s.shape.ell, s.reply_coeffs[o])
+                           : enc.decode_int_scaled(x, p.scale_bits, s.reply_coeffs[o]);
+        for (size_t i = 0; i < v.size(); ++i) {
+          c[s.reply_index[o][i]] = v[i] & mask;
+        }
+      },
+      pool));
   return c;
+}
+
+CoeffTermServer::~CoeffTermServer() {
+  core::secure_zero(weights_.data(), weights_.size() * sizeof(int64_t));
+  for (auto& pt : kernels_) pt.poly().wipe();
 }
 
 CoeffTermServer::CoeffTermServer(const TermSetup& s, he::ContextPtr ctx,
@@ -125,27 +109,23 @@ CoeffTermServer::CoeffTermServer(const TermSetup& s, he::ContextPtr ctx,
                                  core::ThreadPool* pool)
     : s_(&s), ctx_(std::move(ctx)), weights_(weights.begin(), weights.end()) {
   const CoeffLayout& l = *s.coeff;
-  if (weights.size() != s.g.weight_count()) {
-    throw std::invalid_argument("HE server: a term has " + std::to_string(weights.size()) +
-                                " weights, its geometry " + std::to_string(s.g.weight_count()));
-  }
-  const int64_t bound = int64_t{1} << s.shape.weight_bits;
-  for (int64_t w : weights) {
-    if (w <= -bound || w >= bound) {
-      throw std::invalid_argument("HE server: a weight exceeds the public bound 2^" +
-                                  std::to_string(s.shape.weight_bits));
-    }
-  }
+  check_weights(s, weights);
   first_.resize(l.output_polys());
   size_t total = 0;
   for (size_t o = 0; o < l.output_polys(); ++o) {
     first_[o] = total;
     total += l.terms(o);
   }
-  const size_t bytes = total * s.params.primes.size() * l.degree() * sizeof(uint64_t);
-  if (bytes > cache_budget) return;
-  cache_budget -= bytes;
-  kernels_.resize(total);
+  // The kernels of as many leading outputs as the budget holds are prepared once.
+  const size_t each = s.params.primes.size() * l.degree() * sizeof(uint64_t);
+  while (cached_outputs_ < l.output_polys() &&
+         (first_[cached_outputs_] + l.terms(cached_outputs_)) * each <= cache_budget) {
+    ++cached_outputs_;
+  }
+  const size_t count =
+      cached_outputs_ == 0 ? 0 : first_[cached_outputs_ - 1] + l.terms(cached_outputs_ - 1);
+  cache_budget -= count * each;
+  kernels_.resize(count);
   auto work = [&](size_t b, size_t e) {
     const he::CoeffEncoder enc(ctx_);
     std::vector<int64_t> coeffs(l.degree());
@@ -156,14 +136,14 @@ CoeffTermServer::CoeffTermServer(const TermSetup& s, he::ContextPtr ctx,
       }
     }
   };
-  pool ? pool->parallel_for(l.output_polys(), work) : work(0, l.output_polys());
+  pool ? pool->parallel_for(cached_outputs_, work) : work(0, cached_outputs_);
 }
 
 std::vector<const he::Plaintext*> CoeffTermServer::kernels_of(
     size_t o, std::vector<he::Plaintext>& tmp) const {
   const CoeffLayout& l = *s_->coeff;
   std::vector<const he::Plaintext*> out(l.terms(o));
-  if (cached()) {
+  if (o < cached_outputs_) {
     for (size_t t = 0; t < out.size(); ++t) out[t] = &kernels_[first_[o] + t];
     return out;
   }
@@ -178,9 +158,9 @@ std::vector<const he::Plaintext*> CoeffTermServer::kernels_of(
   return out;
 }
 
-void CoeffTermServer::output(size_t o, const std::vector<he::Ciphertext>& in,
-                             const he::Encryptor& pk, std::span<uint64_t> t_out, core::Prg& prg,
-                             core::ByteWriter& w) const {
+size_t CoeffTermServer::output(size_t o, const std::vector<he::Ciphertext>& in,
+                               const he::Encryptor& pk, std::span<uint64_t> t_out, core::Prg& prg,
+                               core::ByteWriter& w) const {
   const TermSetup& s = *s_;
   const TermParams& p = s.params;
   const he::Context& ctx = *ctx_;
@@ -193,7 +173,7 @@ void CoeffTermServer::output(size_t o, const std::vector<he::Ciphertext>& in,
   ev.inner_product_plain(cts, kernels, acc);
   // The mask T at the output coefficients (the others are never sent).
   const auto& coeffs = s.reply_coeffs[o];
-  const uint64_t mask = low_mask(s.shape.ell);
+  const uint64_t mask = ring_mask(s.shape.ell);
   he::Plaintext pt;
   if (p.scheme == HeScheme::kPow2) {
     std::vector<uint64_t> m(ctx.n(), 0);
@@ -203,16 +183,15 @@ void CoeffTermServer::output(size_t o, const std::vector<he::Ciphertext>& in,
     he::CoeffEncoder(ctx_).encode_scaled(m, s.shape.ell, p.top_level(), pt);
     core::secure_zero(m.data(), m.size() * sizeof(uint64_t));
   } else {
-    std::vector<he::u128> m(ctx.n(), 0);
-    const he::u128 h_mask = (he::u128(1) << p.mask_bits) - 1;
+    std::vector<uint64_t> m(ctx.n(), 0);
+    std::vector<he::u128> h(ctx.n(), 0);
     for (size_t i = 0; i < coeffs.size(); ++i) {
-      const uint64_t t = prg.next_u64() & mask;
-      const he::u128 h = ((he::u128(prg.next_u64()) << 64) | prg.next_u64()) & h_mask;
-      t_out[s.reply_index[o][i]] = t;
-      m[coeffs[i]] = he::u128(t) + (h << s.shape.ell);
+      m[coeffs[i]] = t_out[s.reply_index[o][i]] = prg.next_u64() & mask;
+      h[coeffs[i]] = draw_high_mask(prg, p.mask_bits);
     }
-    encode_ckks<he::u128>(s, ctx, m, pt);
-    core::secure_zero(m.data(), m.size() * sizeof(he::u128));
+    encode_ckks(s, ctx, m, h, pt);
+    core::secure_zero(m.data(), m.size() * sizeof(uint64_t));
+    core::secure_zero(h.data(), h.size() * sizeof(he::u128));
   }
   ev.sub_plain_inplace(acc, pt);
   pt.poly().wipe();
@@ -221,12 +200,14 @@ void CoeffTermServer::output(size_t o, const std::vector<he::Ciphertext>& in,
   ev.add_inplace(acc, zero);
   ev.mod_switch_round_to_inplace(acc, p.reply_level);
   put_compact(w, ctx, acc, coeffs, p.drop_bits);
+  return cts.size();
 }
 
 core::Result<core::Bytes> CoeffTermServer::respond(uint32_t k, std::span<const uint8_t> request,
                                                    const he::Encryptor& pk,
                                                    std::span<uint64_t> t_out, core::Prg& prg,
-                                                   core::ThreadPool* pool) const {
+                                                   core::ThreadPool* pool,
+                                                   nn::HeOpCount* performed) const {
   const TermSetup& s = *s_;
   if (t_out.size() != s.out_size) {
     throw std::invalid_argument("HE respond: t_out must hold the term's " +
@@ -237,17 +218,28 @@ core::Result<core::Bytes> CoeffTermServer::respond(uint32_t k, std::span<const u
   std::vector<core::Seed> seeds(outs);
   for (auto& sd : seeds) sd = prg.derive_seed();
   std::vector<core::Bytes> parts(outs);
+  std::vector<size_t> products(outs);
   auto work = [&](size_t b, size_t e) {
     for (size_t o = b; o < e; ++o) {
       core::Prg sub = core::Prg::from_seed(seeds[o]);
       core::ByteWriter w(
           compact_bytes(*ctx_, s.params.reply_level, s.reply_coeffs[o].size(), s.params.drop_bits));
-      output(o, in, pk, t_out, sub, w);
+      products[o] = output(o, in, pk, t_out, sub, w);
       parts[o] = w.take();
     }
   };
   pool ? pool->parallel_for(outs, work) : work(0, outs);
   core::secure_zero(seeds.data(), seeds.size() * sizeof(core::Seed));
+  if (performed) {
+    // One lazy inner product per output: its products summed by one fewer additions.
+    *performed = {};
+    for (size_t n : products) {
+      performed->ct_pt_mults += n;
+      performed->additions += n - 1;
+    }
+    performed->input_cts = in.size();
+    performed->output_cts = outs;
+  }
   core::ByteWriter w(coeff_reply_bytes(s, *ctx_));
   put_reply_header(w, k, outs);
   for (const auto& part : parts) w.put_raw(part);

@@ -120,8 +120,9 @@ core::Bytes HeLinearClient::encrypt(size_t k, std::span<const uint64_t> r) const
   const he::Encryptor& sym = *impl_->keys[s.context].sym;
   core::Prg prg = core::Prg::from_os();
   const auto& ctx = ps.contexts[s.context];
-  return s.coeff ? coeff_encrypt(s, ctx, sym, uint32_t(k), r, prg)
-                 : slot_encrypt(s, ctx, sym, uint32_t(k), r, prg);
+  core::ThreadPool* pool = ps.options.pool;
+  return s.coeff ? coeff_encrypt(s, ctx, sym, uint32_t(k), r, prg, pool)
+                 : slot_encrypt(s, ctx, sym, uint32_t(k), r, prg, pool);
 }
 
 core::Result<std::vector<uint64_t>> HeLinearClient::decrypt(size_t k,
@@ -131,8 +132,9 @@ core::Result<std::vector<uint64_t>> HeLinearClient::decrypt(size_t k,
   const TermSetup& s = ps.terms[k];
   const he::Decryptor& dec = *impl_->keys[s.context].dec;
   const auto& ctx = ps.contexts[s.context];
-  return s.coeff ? coeff_decrypt(s, ctx, dec, uint32_t(k), reply)
-                 : slot_decrypt(s, ctx, dec, uint32_t(k), reply);
+  core::ThreadPool* pool = ps.options.pool;
+  return s.coeff ? coeff_decrypt(s, ctx, dec, uint32_t(k), reply, pool)
+                 : slot_decrypt(s, ctx, dec, uint32_t(k), reply, pool);
 }
 
 HeTermStats HeLinearClient::stats(size_t k) const {

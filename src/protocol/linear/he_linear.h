@@ -32,12 +32,16 @@ class ThreadPool;
 
 namespace pg::protocol {
 
-// Which plaintext space the term runs in.
-//   kAuto:  the faster of the two for the term (the default; decided from the architecture).
-//   kPow2:  plaintext modulus 2^ℓ (BFV-style scale ⌊Q/2^ℓ⌉): the client decrypts A·r − t mod
-//           2^ℓ directly, and t alone hides A·r perfectly.
+// Which plaintext space the term runs in (linear_params.h derives the parameters of each).
+//   kAuto:  the faster of the two for the term by the fitted cost model (the default; decided
+//           from the architecture, so both parties agree). In practice kPow2 for ℓ ≤ 63 and
+//           kCkks for ℓ = 64.
+//   kPow2:  plaintext modulus 2^ℓ (BFV-style scale Q/2^ℓ): the client decrypts A·r − t mod
+//           2^ℓ directly, and t alone hides A·r perfectly. ℓ ≤ 63.
 //   kCkks:  CKKS coefficient encoding at scale Δ, with the statistical mask T = t + 2^ℓ·h of
-//           PROTOCOL.md §3 step 3 (σ = 40 bits of hiding for the carry).
+//           PROTOCOL.md §3 step 3 (h hides A·r − t to 2^-σ' per value).
+// The slot packing always uses the statistical mask (with integer batching modulo a product of
+// NTT primes, so that shares stay exact); kPow2 with kSlot is rejected (Z_{2^ℓ} has no slots).
 enum class HeScheme : uint8_t { kAuto, kPow2, kCkks };
 // Which packing: the coefficient encoding (the default, no rotations) or the slot-encoded
 // GAZELLE baseline (diagonals and rotations), kept for comparison.
@@ -58,7 +62,9 @@ struct HeTermRef {
 };
 std::vector<HeTermRef> he_term_refs(const nn::Plan& plan);
 
-// Per-term counters for the benchmarks and the estimator check (nn/he_cost.h).
+// Per-term counters for the benchmarks and the estimator check (nn/he_cost.h): the ring
+// degree, the bit sizes of Q and of the reply modulus, the operations the server performs, the
+// ciphertext counts, and the exact request and reply sizes.
 struct HeTermStats {
   size_t ring_degree = 0;
   int log2_q = 0, log2_q_reply = 0;

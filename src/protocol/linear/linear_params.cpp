@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 
 namespace pg::protocol {
 namespace {
@@ -123,7 +124,7 @@ std::optional<TermParams> ckks_params(const TermShape& s, size_t n) {
   const double bms = mod_switch_noise(n);
   p.mask_bits = s.sigma + static_cast<int>(ceil_log2(kw));
   p.scale_bits = static_cast<int>(ceil_log2(bms)) + 3;
-  if (p.mask_bits + s.ell > 126) return std::nullopt;  // T is drawn as a 128-bit integer
+  if (p.mask_bits > 127) return std::nullopt;  // h is drawn as a 128-bit integer
   const int reply = p.scale_bits + s.ell + p.mask_bits + 3;
   const int drop = static_cast<int>(std::ceil(std::log2(nq))) + 3 - p.scale_bits + 1;
   std::vector<int> bits = split_bits(reply, n);
@@ -209,6 +210,7 @@ std::optional<TermParams> slot_params(const TermShape& s, size_t n, const SlotNo
   p.n = n;
   const double kw2 = 2.0 * double(s.taps) * max_weight(s);
   p.mask_bits = s.sigma + static_cast<int>(ceil_log2(kw2));
+  if (p.mask_bits > 127) return std::nullopt;  // h is drawn as a 128-bit integer
   const double bms = mod_switch_noise(n);
   const auto t_bits = split_bits(s.ell + p.mask_bits + 3, n);
   const int e_bits = std::max(static_cast<int>(ceil_log2(bms)) + 4, min_prime_bits(n));
@@ -259,25 +261,32 @@ std::optional<TermParams> slot_params(const TermShape& s, size_t n, const SlotNo
   return p;
 }
 
+TermParams choose_linear_params(int ell, size_t taps, uint64_t max_abs_weight) {
+  const TermShape s{ell, taps, std::max(1, int(std::bit_width(max_abs_weight))), kStatisticalBits};
+  for (size_t n : {4096u, 8192u, 16384u, 32768u}) {
+    if (auto p = coeff_params(ell > 63 ? HeScheme::kCkks : HeScheme::kPow2, s, n)) return *p;
+  }
+  throw std::invalid_argument(
+      "linear params: no 128-bit-secure ring holds ell = " + std::to_string(ell) + " with " +
+      std::to_string(taps) + " taps of weights up to " + std::to_string(max_abs_weight));
+}
+
 double estimate_seconds(const TermParams& p, const TermCounts& c) {
-  // Fitted per-limb costs on the development machine (AVX2 NTT, scalar 128-bit MACs).
-  constexpr double kNtt = 0.30e-9;  // per N·log2 N
-  constexpr double kMac = 1.1e-9;   // per coefficient of one polynomial
-  const double n = double(p.n), logn = std::log2(n), ntt = kNtt * n * logn;
-  const double l = double(p.primes.size()), r = double(p.reply_level + 1);
-  const double k = double(p.plain_primes);
-  const double enc = (2 * l + k) * ntt + 4 * l * n * kMac;
-  const double prod = 2 * l * n * kMac;
-  const double out = (5 * l + r) * ntt + 6 * l * n * kMac;
-  const double dec = (r + k) * ntt + 2 * r * n * kMac;
+  // Fitted (weighted least squares, ±20%) to the CPU times of 97 coefficient-packed terms of
+  // bench/he_layers on the development machine, one thread: a ct–pt product costs kProduct per
+  // coefficient of each limb of each polynomial, an input ciphertext kInput and an output
+  // ciphertext kOutput per N·log2 N of each limb (encryption, seed expansion, masking, flooding,
+  // switching, serialisation and decryption). Rotations are counted in NTTs of kNtt.
+  constexpr double kProduct = 1.8e-9, kInput = 4.8e-9, kOutput = 8.3e-9, kNtt = 0.37e-9;
+  const double n = double(p.n), nlogn = n * std::log2(n);
+  const double l = double(p.primes.size());
   double rot = 0;
   if (!p.special.empty()) {
     const double a = double(p.special.size()), digits = std::ceil(l / a);
-    rot = (l + digits * (l + a) + 2 * (a + l)) * ntt + 2 * digits * (l + a) * n * kMac;
+    rot = (l + digits * (l + a) + 2 * (a + l)) * kNtt * nlogn + digits * (l + a) * 2 * n * kProduct;
   }
-  return double(c.input_cts) * enc + double(c.products) * prod +
-         double(c.output_cts) * (out + dec) + double(c.rotations) * rot +
-         double(c.additions) * 2 * l * n * 0.3e-9;
+  return double(c.products) * kProduct * 2 * l * n + double(c.input_cts) * kInput * l * nlogn +
+         double(c.output_cts) * kOutput * l * nlogn + double(c.rotations) * rot;
 }
 
 uint64_t estimate_bytes(const TermParams& p, const TermCounts& c) {

@@ -126,9 +126,15 @@ struct TermCounts {
 };
 
 // Modelled seconds (client encrypt + server + client decrypt, one thread) and bytes (request +
-// reply) of a term; the constants are fitted to bench/he_layers on the development machine.
+// reply) of a term; the time constants are fitted to bench/he_layers on the development machine.
+// They choose N per term and the plaintext space under HeScheme::kAuto.
 double estimate_seconds(const TermParams& p, const TermCounts& c);
 uint64_t estimate_bytes(const TermParams& p, const TermCounts& c);
+
+// The coefficient-packed 2^l parameters at the smallest feasible degree for a term of `taps`
+// taps and weights up to max_abs_weight, with σ' = 40 (one revealed value): the ring degree the
+// CLI's merge report quotes. Throws std::invalid_argument if none exists up to N = 32768.
+TermParams choose_linear_params(int ell, size_t taps, uint64_t max_abs_weight);
 
 // A readable one-line summary ("pow2 N=8192 q=60+60 reply=60 flood=80 drop=18").
 std::string describe(const TermParams& p);

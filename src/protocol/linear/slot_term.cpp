@@ -1,5 +1,6 @@
 #include "protocol/linear/slot_term.h"
 
+#include <algorithm>
 #include <bit>
 #include <functional>
 #include <numeric>
@@ -8,16 +9,14 @@
 
 #include "core/secure.h"
 #include "protocol/linear/flooding.h"
+#include "protocol/linear/masked_value.h"
+#include "protocol/linear/term_client.h"
 #include "protocol/linear/term_codec.h"
 
 namespace pg::protocol {
 namespace {
 
 using Kind = SlotLayout::Kind;
-
-uint64_t low_mask(int ell) {
-  return ell >= 64 ? ~uint64_t{0} : (uint64_t{1} << ell) - 1;
-}
 
 std::vector<uint32_t> all_coeffs(size_t n) {
   std::vector<uint32_t> c(n);
@@ -41,59 +40,44 @@ size_t slot_reply_bytes(const TermSetup& s, const he::Context& ctx) {
 }
 
 core::Bytes slot_encrypt(const TermSetup& s, const he::ContextPtr& ctx, const he::Encryptor& sym,
-                         uint32_t k, std::span<const uint64_t> r, core::Prg& prg) {
+                         uint32_t k, std::span<const uint64_t> r, core::Prg& prg,
+                         core::ThreadPool* pool) {
   const SlotLayout& l = *s.slot;
-  if (r.size() != s.in_size) {
-    throw std::invalid_argument("HE encrypt: term " + std::to_string(k) + " takes " +
-                                std::to_string(s.in_size) + " mask values");
-  }
   const BatchEncoder enc(ctx, s.params.plain_primes);
-  const uint64_t mask = low_mask(s.shape.ell);
-  std::vector<uint64_t> masked(r.begin(), r.end()), slots(l.slots());
-  for (auto& v : masked) v &= mask;
-  std::vector<he::u128> wide(l.slots());
-  std::vector<he::Ciphertext> cts(l.input_cts());
-  he::Plaintext pt;
-  for (size_t i = 0; i < cts.size(); ++i) {
-    l.pack_input(masked, i, slots);
-    for (size_t j = 0; j < slots.size(); ++j) wide[j] = slots[j];
-    enc.encode(wide, s.params.top_level(), true, pt);
-    sym.encrypt_symmetric(pt, cts[i], prg);
-  }
-  pt.poly().wipe();
-  core::secure_zero(masked.data(), masked.size() * sizeof(uint64_t));
-  core::secure_zero(slots.data(), slots.size() * sizeof(uint64_t));
-  core::secure_zero(wide.data(), wide.size() * sizeof(he::u128));
-  return save_request(*ctx, k, cts);
+  return encrypt_mask(
+      *ctx, sym, k, r, s.in_size, s.shape.ell, l.input_cts(), l.slots(),
+      [&](std::span<const uint64_t> x, size_t i, std::span<uint64_t> v) { l.pack_input(x, i, v); },
+      [&](std::span<const uint64_t> v, he::Plaintext& pt) {
+        enc.encode_masked(v, {}, s.shape.ell, s.params.top_level(), true, pt);
+      },
+      prg, pool);
 }
 
 core::Result<std::vector<uint64_t>> slot_decrypt(const TermSetup& s, const he::ContextPtr& ctx,
                                                  const he::Decryptor& dec, uint32_t k,
-                                                 std::span<const uint8_t> reply) {
+                                                 std::span<const uint8_t> reply,
+                                                 core::ThreadPool* pool) {
   const SlotLayout& l = *s.slot;
   const TermParams& p = s.params;
-  if (reply.size() != slot_reply_bytes(s, *ctx)) {
-    return core::make_error(core::ErrorCode::kMalformed,
-                            "HE reply of term " + std::to_string(k) + " has the wrong length");
-  }
-  core::ByteReader r(reply);
-  PG_TRY(get_reply_header(r, k, l.output_cts()));
   const BatchEncoder enc(ctx, p.plain_primes);
   const auto coeffs = all_coeffs(ctx->n());
-  const uint64_t mask = low_mask(s.shape.ell);
+  const uint64_t mask = ring_mask(s.shape.ell);
   std::vector<std::vector<uint64_t>> values(l.output_cts());
-  he::Reply rep;
-  he::Plaintext x;
-  for (size_t o = 0; o < l.output_cts(); ++o) {
-    PG_TRY(get_compact(r, *ctx, p.reply_level, coeffs, p.drop_bits, rep));
-    dec.decrypt_reply(rep, x);
-    values[o] = enc.decode(x, l.slots());
-  }
-  x.poly().wipe();
-  PG_TRY(r.expect_end());
+  const ReplyLayout layout{p.reply_level, p.drop_bits,
+                           [&](size_t) { return std::span<const uint32_t>(coeffs); },
+                           l.output_cts()};
+  PG_TRY(decrypt_reply(
+      *ctx, dec, k, reply, layout,
+      [&](size_t o, const he::Plaintext& x) { values[o] = enc.decode(x, l.slots()); }, pool));
   std::vector<uint64_t> c(s.out_size, 0);
   for (const SlotOutput& so : l.outputs()) c[so.index] = values[so.ct][so.slot] & mask;
+  for (auto& v : values) core::secure_zero(v.data(), v.size() * sizeof(uint64_t));
   return c;
+}
+
+SlotTermServer::~SlotTermServer() {
+  core::secure_zero(weights_.data(), weights_.size() * sizeof(int64_t));
+  for (auto& pt : cache_) pt.poly().wipe();
 }
 
 SlotTermServer::SlotTermServer(const TermSetup& s, he::ContextPtr ctx,
@@ -104,17 +88,7 @@ SlotTermServer::SlotTermServer(const TermSetup& s, he::ContextPtr ctx,
       enc_(ctx, s.params.plain_primes),
       weights_(weights.begin(), weights.end()) {
   const SlotLayout& l = *s.slot;
-  if (weights.size() != s.g.weight_count()) {
-    throw std::invalid_argument("HE server: a term has " + std::to_string(weights.size()) +
-                                " weights, its geometry " + std::to_string(s.g.weight_count()));
-  }
-  const int64_t bound = int64_t{1} << s.shape.weight_bits;
-  for (int64_t w : weights) {
-    if (w <= -bound || w >= bound) {
-      throw std::invalid_argument("HE server: a weight exceeds the public bound 2^" +
-                                  std::to_string(s.shape.weight_bits));
-    }
-  }
+  check_weights(s, weights);
   out_slots_.assign(l.output_cts(), {});
   out_index_.assign(l.output_cts(), {});
   for (const SlotOutput& so : l.outputs()) {
@@ -125,10 +99,11 @@ SlotTermServer::SlotTermServer(const TermSetup& s, he::ContextPtr ctx,
     std::vector<int64_t> seg(l.segment(), 1);
     enc_.encode(seg, s.params.top_level(), false, segment_mask_);
   }
-  const size_t bytes = weight_pts() * s.params.primes.size() * l.degree() * sizeof(uint64_t);
-  if (bytes > cache_budget) return;
-  cache_budget -= bytes;
-  cache_.resize(weight_pts());
+  // As many weight plaintexts as the budget holds are prepared once; the rest per reply.
+  const size_t each = s.params.primes.size() * l.degree() * sizeof(uint64_t);
+  const size_t count = std::min(weight_pts(), cache_budget / each);
+  cache_budget -= count * each;
+  cache_.resize(count);
   run(pool, cache_.size(), [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) weight_pt(i, cache_[i]);
   });
@@ -205,7 +180,7 @@ void SlotTermServer::weight_pt(size_t idx, he::Plaintext& out) const {
 }
 
 const he::Plaintext& SlotTermServer::weight(size_t idx, he::Plaintext& tmp) const {
-  if (cached()) return cache_[idx];
+  if (idx < cache_.size()) return cache_[idx];
   weight_pt(idx, tmp);
   return tmp;
 }
@@ -220,9 +195,9 @@ void SlotTermServer::sum_products(const he::Evaluator& ev,
                                   const std::vector<const he::Ciphertext*>& cts,
                                   const std::vector<size_t>& pts, Counter& cnt,
                                   he::Ciphertext& out) const {
-  std::vector<he::Plaintext> tmp(cached() ? 1 : pts.size());
+  std::vector<he::Plaintext> tmp(pts.size());
   std::vector<const he::Plaintext*> p(pts.size());
-  for (size_t i = 0; i < pts.size(); ++i) p[i] = &weight(pts[i], tmp[cached() ? 0 : i]);
+  for (size_t i = 0; i < pts.size(); ++i) p[i] = &weight(pts[i], tmp[i]);
   ev.inner_product_plain(cts, p, out);
   cnt.mults += cts.size();
   cnt.adds += cts.size() - 1;
@@ -314,22 +289,20 @@ void SlotTermServer::finish(size_t o, he::Ciphertext& acc, const he::Encryptor& 
   const TermSetup& s = *s_;
   const TermParams& p = s.params;
   const he::Evaluator ev(ctx_);
-  const uint64_t mask = low_mask(s.shape.ell);
-  const he::u128 h_mask = (he::u128(1) << p.mask_bits) - 1;
+  const uint64_t mask = ring_mask(s.shape.ell);
   // T = t + 2^ℓ·h on every slot; the output slots hand their t to the server's share.
-  std::vector<he::u128> big_t(enc_.slots());
+  std::vector<he::u128> h(enc_.slots());
   std::vector<uint64_t> t(enc_.slots());
-  for (size_t j = 0; j < big_t.size(); ++j) {
+  for (size_t j = 0; j < t.size(); ++j) {
     t[j] = prg.next_u64() & mask;
-    const he::u128 h = ((he::u128(prg.next_u64()) << 64) | prg.next_u64()) & h_mask;
-    big_t[j] = he::u128(t[j]) + (h << s.shape.ell);
+    h[j] = draw_high_mask(prg, p.mask_bits);
   }
   for (size_t i = 0; i < out_slots_[o].size(); ++i) t_out[out_index_[o][i]] = t[out_slots_[o][i]];
   he::Plaintext pt;
-  enc_.encode(big_t, p.top_level(), true, pt);
+  enc_.encode_masked(t, h, s.shape.ell, p.top_level(), true, pt);
   ev.sub_plain_inplace(acc, pt);
   pt.poly().wipe();
-  core::secure_zero(big_t.data(), big_t.size() * sizeof(he::u128));
+  core::secure_zero(h.data(), h.size() * sizeof(he::u128));
   core::secure_zero(t.data(), t.size() * sizeof(uint64_t));
   he::Ciphertext zero;
   flooded_zero(*ctx_, pk, p.top_level(), p.flood_bits, zero, prg);
@@ -338,24 +311,12 @@ void SlotTermServer::finish(size_t o, he::Ciphertext& acc, const he::Encryptor& 
   put_compact(w, *ctx_, acc, all_coeffs(ctx_->n()), p.drop_bits);
 }
 
-core::Result<core::Bytes> SlotTermServer::respond(uint32_t k, std::span<const uint8_t> request,
-                                                  const he::Encryptor& pk, const he::GaloisKeys& gk,
-                                                  std::span<uint64_t> t_out, core::Prg& prg,
-                                                  core::ThreadPool* pool,
-                                                  nn::HeOpCount* performed) const {
-  const TermSetup& s = *s_;
-  const SlotLayout& l = *s.slot;
-  if (t_out.size() != s.out_size) {
-    throw std::invalid_argument("HE respond: t_out must hold the term's outputs");
-  }
-  for (int64_t step : l.rotation_steps()) {
-    if (!gk.has(ctx_->galois_element(step))) {
-      throw std::invalid_argument("HE respond: the client's keys lack a rotation the term needs");
-    }
-  }
-  PG_TRY_ASSIGN(auto in, load_request(*ctx_, k, l.input_cts(), request));
-  Counter cnt;
-  // Step 1: every rotation of every input ciphertext (hoisted: one decomposition per input).
+// Step 1: every rotation of every input ciphertext (hoisted: one decomposition per input);
+// rot[i][0] is input i itself.
+std::vector<std::vector<he::Ciphertext>> SlotTermServer::rotate_inputs(
+    std::vector<he::Ciphertext>& in, const he::GaloisKeys& gk, Counter& cnt,
+    core::ThreadPool* pool) const {
+  const SlotLayout& l = *s_->slot;
   std::vector<int64_t> steps;
   if (l.kind() == Kind::kDense) {
     for (size_t b = 1; b < l.dense_baby_max(); ++b) steps.push_back(int64_t(b));
@@ -377,6 +338,27 @@ core::Result<core::Bytes> SlotTermServer::respond(uint32_t k, std::span<const ui
       for (auto& c : r) rot[i].push_back(std::move(c));
     }
   });
+  return rot;
+}
+
+core::Result<core::Bytes> SlotTermServer::respond(uint32_t k, std::span<const uint8_t> request,
+                                                  const he::Encryptor& pk, const he::GaloisKeys& gk,
+                                                  std::span<uint64_t> t_out, core::Prg& prg,
+                                                  core::ThreadPool* pool,
+                                                  nn::HeOpCount* performed) const {
+  const TermSetup& s = *s_;
+  const SlotLayout& l = *s.slot;
+  if (t_out.size() != s.out_size) {
+    throw std::invalid_argument("HE respond: t_out must hold the term's outputs");
+  }
+  for (int64_t step : l.rotation_steps()) {
+    if (!gk.has(ctx_->galois_element(step))) {
+      throw std::invalid_argument("HE respond: the client's keys lack a rotation the term needs");
+    }
+  }
+  PG_TRY_ASSIGN(auto in, load_request(*ctx_, k, l.input_cts(), request));
+  Counter cnt;
+  auto rot = rotate_inputs(in, gk, cnt, pool);
   const size_t outs = l.output_cts();
   std::vector<core::Seed> seeds(outs);
   for (auto& sd : seeds) sd = prg.derive_seed();
@@ -401,7 +383,7 @@ core::Result<core::Bytes> SlotTermServer::respond(uint32_t k, std::span<const ui
     performed->ct_pt_mults = cnt.mults;
     performed->additions = cnt.adds;
     performed->rotations = cnt.rots;
-    performed->input_cts = in.size();
+    performed->input_cts = rot.size();
     performed->output_cts = outs;
   }
   core::ByteWriter w(slot_reply_bytes(s, *ctx_));

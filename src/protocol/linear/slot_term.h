@@ -26,10 +26,12 @@
 namespace pg::protocol {
 
 core::Bytes slot_encrypt(const TermSetup& s, const he::ContextPtr& ctx, const he::Encryptor& sym,
-                         uint32_t k, std::span<const uint64_t> r, core::Prg& prg);
+                         uint32_t k, std::span<const uint64_t> r, core::Prg& prg,
+                         core::ThreadPool* pool = nullptr);
 core::Result<std::vector<uint64_t>> slot_decrypt(const TermSetup& s, const he::ContextPtr& ctx,
                                                  const he::Decryptor& dec, uint32_t k,
-                                                 std::span<const uint8_t> reply);
+                                                 std::span<const uint8_t> reply,
+                                                 core::ThreadPool* pool = nullptr);
 size_t slot_reply_bytes(const TermSetup& s, const he::Context& ctx);
 
 class SlotTermServer {
@@ -38,11 +40,17 @@ class SlotTermServer {
                  size_t& cache_budget, core::ThreadPool* pool);
 
   // `performed` (optional) receives the operations actually executed.
+  // Wipes the weights and the prepared plaintexts (the weights are the server's secret).
+  ~SlotTermServer();
+  SlotTermServer(const SlotTermServer&) = delete;
+  SlotTermServer& operator=(const SlotTermServer&) = delete;
+
   core::Result<core::Bytes> respond(uint32_t k, std::span<const uint8_t> request,
                                     const he::Encryptor& pk, const he::GaloisKeys& gk,
                                     std::span<uint64_t> t_out, core::Prg& prg,
                                     core::ThreadPool* pool, nn::HeOpCount* performed) const;
-  bool cached() const { return !cache_.empty(); }
+  // How many weight plaintexts are prepared (the first ones in weight order).
+  size_t cached() const { return cache_.size(); }
 
  private:
   struct Counter {
@@ -56,6 +64,9 @@ class SlotTermServer {
               Counter& cnt, he::Ciphertext& out) const;
   void sum_products(const he::Evaluator& ev, const std::vector<const he::Ciphertext*>& cts,
                     const std::vector<size_t>& pts, Counter& cnt, he::Ciphertext& out) const;
+  std::vector<std::vector<he::Ciphertext>> rotate_inputs(std::vector<he::Ciphertext>& in,
+                                                         const he::GaloisKeys& gk, Counter& cnt,
+                                                         core::ThreadPool* pool) const;
   void conv_output(size_t o, const std::vector<std::vector<he::Ciphertext>>& rot,
                    const he::GaloisKeys& gk, Counter& cnt, he::Ciphertext& out) const;
   void dense_output(size_t o, const std::vector<std::vector<he::Ciphertext>>& rot,

@@ -101,6 +101,42 @@ std::optional<TermSetup> best_at(const nn::HeTerm& term, const TermShape& shape,
   return best;
 }
 
+// The worst noise of several slot layouts: terms that share a ring degree share one parameter
+// set, so the client generates one set of Galois keys per degree instead of one per term.
+struct MaxNoise : SlotNoise {
+  std::vector<const SlotLayout*> layouts;
+  double noise(size_t n, double log2_t, double b_ks) const override {
+    double worst = 0;
+    for (const SlotLayout* l : layouts) worst = std::max(worst, l->noise(n, log2_t, b_ks));
+    return worst;
+  }
+  bool rotates() const override {
+    for (const SlotLayout* l : layouts) {
+      if (l->rotates()) return true;
+    }
+    return false;
+  }
+};
+
+// Gives every slot term of one degree the parameters of the group's worst case, when they exist.
+void share_slot_params(std::vector<TermSetup>& terms) {
+  std::map<size_t, std::vector<TermSetup*>> by_n;
+  for (TermSetup& t : terms) by_n[t.params.n].push_back(&t);
+  for (auto& [n, group] : by_n) {
+    if (group.size() < 2) continue;
+    MaxNoise model;
+    TermShape shape = group[0]->shape;
+    for (TermSetup* t : group) {
+      model.layouts.push_back(t->slot.get());
+      shape.taps = std::max(shape.taps, t->shape.taps);
+      shape.weight_bits = std::max(shape.weight_bits, t->shape.weight_bits);
+    }
+    const auto p = slot_params(shape, n, model);
+    if (!p) continue;
+    for (TermSetup* t : group) t->params = *p;
+  }
+}
+
 }  // namespace
 
 uint64_t revealed_values(const nn::HeTerm& term, HePacking packing) {
@@ -149,6 +185,20 @@ std::optional<TermSetup> setup_term(const nn::HeTerm& term, int ell, int sigma, 
   return best;
 }
 
+void check_weights(const TermSetup& s, std::span<const int64_t> weights) {
+  if (weights.size() != s.g.weight_count()) {
+    throw std::invalid_argument("HE server: a term has " + std::to_string(weights.size()) +
+                                " weights, its geometry " + std::to_string(s.g.weight_count()));
+  }
+  const int64_t bound = int64_t{1} << s.shape.weight_bits;
+  uint64_t outside = 0;
+  for (int64_t w : weights) outside |= uint64_t(w <= -bound) | uint64_t(w >= bound);
+  if (outside) {
+    throw std::invalid_argument("HE server: a weight exceeds the public bound 2^" +
+                                std::to_string(s.shape.weight_bits));
+  }
+}
+
 PlanSetup PlanSetup::build(const nn::Plan& architecture, const HeOptions& options) {
   architecture.validate();
   PlanSetup ps;
@@ -160,7 +210,6 @@ PlanSetup PlanSetup::build(const nn::Plan& architecture, const HeOptions& option
   uint64_t revealed = 0;
   for (const HeTermRef& r : refs) revealed += revealed_values(term_of(r), options.packing);
   ps.sigma = plan_sigma(revealed);
-  std::map<std::tuple<size_t, std::vector<uint64_t>, std::vector<uint64_t>>, size_t> seen;
   for (size_t k = 0; k < refs.size(); ++k) {
     const nn::HeTerm& term = term_of(refs[k]);
     const auto& step = std::get<nn::AffineStep>(architecture.steps[refs[k].step]);
@@ -180,22 +229,26 @@ PlanSetup PlanSetup::build(const nn::Plan& architecture, const HeOptions& option
                                   "its geometry");
     }
     s->ref = refs[k];
-    const auto key = std::make_tuple(s->params.n, s->params.primes, s->params.special);
+    ps.terms.push_back(std::move(*s));
+  }
+  if (options.packing == HePacking::kSlot) share_slot_params(ps.terms);
+  std::map<std::tuple<size_t, std::vector<uint64_t>, std::vector<uint64_t>>, size_t> seen;
+  for (TermSetup& s : ps.terms) {
+    const auto key = std::make_tuple(s.params.n, s.params.primes, s.params.special);
     auto it = seen.find(key);
     if (it == seen.end()) {
       it = seen.emplace(key, ps.contexts.size()).first;
-      ps.contexts.push_back(he::Context::create(s->params.literal()));
+      ps.contexts.push_back(he::Context::create(s.params.literal()));
       ps.rotations.emplace_back();
     }
-    s->context = it->second;
-    if (s->slot) {
-      auto& steps = ps.rotations[s->context];
-      const auto more = s->slot->rotation_steps();
+    s.context = it->second;
+    if (s.slot) {
+      auto& steps = ps.rotations[s.context];
+      const auto more = s.slot->rotation_steps();
       steps.insert(steps.end(), more.begin(), more.end());
       std::sort(steps.begin(), steps.end());
       steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
     }
-    ps.terms.push_back(std::move(*s));
   }
   return ps;
 }

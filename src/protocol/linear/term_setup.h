@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "he/context.h"
@@ -47,6 +48,10 @@ struct PlanSetup {
 
   const he::Context& context(size_t term) const { return *contexts[terms[term].context]; }
 };
+
+// Throws std::invalid_argument unless `weights` has the term's size and every weight lies within
+// its public bound (checked without an early exit: the weights are secret).
+void check_weights(const TermSetup& s, std::span<const int64_t> weights);
 
 // The parameters a term would get under one scheme and packing, or nullopt if none is
 // 128-bit secure and exact (for the benchmarks, which report both schemes).
