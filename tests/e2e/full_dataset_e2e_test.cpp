@@ -40,8 +40,8 @@ TEST_P(FullTestSet, SecureLogitsAreBitExactOnAll10000Images) {
   EXPECT_TRUE(client.value()->close().ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(E2eSlow, FullTestSet,
-                         ::testing::Values("minionn", "minionn_bn", "resnet"));
+INSTANTIATE_TEST_SUITE_P(E2eSlow, FullTestSet, ::testing::Values("minionn", "minionn_bn", "resnet"),
+                         [](const auto& p) { return std::string(p.param); });
 
 }  // namespace
 }  // namespace pg::protocol
