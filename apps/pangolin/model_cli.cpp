@@ -1,6 +1,7 @@
 #include "model_cli.h"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 
 #include "dataset.h"
@@ -57,8 +58,17 @@ core::Result<MergedModel> load_and_merge(const std::string& path, const MergeSet
 }
 
 nn::RingDegreeFn protocol_ring_degree(int ell) {
-  return [ell](size_t taps, uint64_t max_abs_weight) {
-    return protocol::choose_linear_params(ell, taps, max_abs_weight).n;
+  // The smallest N at which the coefficient packing has a secure, exact parameter set (the
+  // parameter derivation of protocol/linear, at σ = 40).
+  return [ell](size_t taps, uint64_t max_abs_weight) -> size_t {
+    protocol::TermShape s;
+    s.ell = ell;
+    s.taps = taps;
+    s.weight_bits = std::max(1, int(std::bit_width(max_abs_weight)));
+    for (size_t n : {size_t{4096}, size_t{8192}, size_t{16384}, size_t{32768}}) {
+      if (protocol::coeff_params(protocol::HeScheme::kPow2, s, n)) return n;
+    }
+    return 0;
   };
 }
 

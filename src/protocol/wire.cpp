@@ -24,6 +24,12 @@ const char* msg_type_name(MsgType t) {
       return "error";
     case MsgType::kBye:
       return "bye";
+    case MsgType::kReady:
+      return "ready";
+    case MsgType::kPrepBegin:
+      return "preprocessing begin";
+    case MsgType::kKeepAlive:
+      return "keep-alive";
   }
   return "unknown";
 }
@@ -41,7 +47,14 @@ std::array<uint8_t, kFrameHeader> encode_header(MsgType type, uint32_t length) {
 
 core::Result<uint32_t> decode_header(std::span<const uint8_t, kFrameHeader> h, MsgType expected,
                                      uint32_t max_len) {
+  const Accept one[] = {{expected, max_len}};
+  return decode_header_any(h, one);
+}
+
+core::Result<uint32_t> decode_header_any(std::span<const uint8_t, kFrameHeader> h,
+                                         std::span<const Accept> accepted) {
   using core::ErrorCode;
+  PG_ASSERT(!accepted.empty(), "decode_header_any: nothing accepted");
   if (h[0] != 'P' || h[1] != 'G') {
     return core::make_error(ErrorCode::kMalformed,
                             "the peer sent bytes that are not a Pangolin frame");
@@ -58,17 +71,24 @@ core::Result<uint32_t> decode_header(std::span<const uint8_t, kFrameHeader> h, M
     if (len > 4096) return core::make_error(ErrorCode::kTooLarge, "error frame too large");
     return len;
   }
-  if (type != expected) {
-    return core::make_error(ErrorCode::kProtocol, std::string("expected a ") +
-                                                      msg_type_name(expected) + " message, got " +
-                                                      msg_type_name(type) + " (type " +
-                                                      std::to_string(h[3]) + ")");
+  const Accept* match = nullptr;
+  std::string names;
+  for (const auto& a : accepted) {
+    if (a.type == type) match = &a;
+    names += std::string(names.empty() ? "" : " or ") + msg_type_name(a.type);
   }
-  if (len > max_len) {
+  if (match == nullptr) {
+    const bool known = h[3] >= 1 && h[3] <= kMaxMsgType;
+    return core::make_error(ErrorCode::kProtocol,
+                            "expected a message of type " + names + ", got " +
+                                (known ? msg_type_name(type) : "an unknown type") + " (type " +
+                                std::to_string(h[3]) + ")");
+  }
+  if (len > match->max_len) {
     return core::make_error(ErrorCode::kTooLarge, std::string("a ") + msg_type_name(type) +
                                                       " message of " + std::to_string(len) +
                                                       " bytes exceeds the limit of " +
-                                                      std::to_string(max_len));
+                                                      std::to_string(match->max_len));
   }
   return len;
 }

@@ -29,7 +29,11 @@ enum class MsgType : uint8_t {
   kOutput = 8,        // server → client: its share of the logits
   kError = 9,         // either way: a message, then the session ends
   kBye = 10,          // either way: a clean end of session
+  kReady = 11,        // server → client: the handshake (or the join) succeeded
+  kPrepBegin = 12,    // client → server: the preprocessing of a new material set starts
+  kKeepAlive = 13,    // client → server: nothing to do yet (keeps idle timeouts away)
 };
+inline constexpr uint8_t kMaxMsgType = 13;
 
 const char* msg_type_name(MsgType t);
 
@@ -40,6 +44,15 @@ std::array<uint8_t, kFrameHeader> encode_header(MsgType type, uint32_t length);
 // Checks the header against what the caller expects; returns the payload length.
 core::Result<uint32_t> decode_header(std::span<const uint8_t, kFrameHeader> header,
                                      MsgType expected, uint32_t max_len);
+
+// A message type the receiver accepts at this point, with its own payload bound.
+struct Accept {
+  MsgType type;
+  uint32_t max_len;
+};
+// The same check against several acceptable types (an kError frame is always acceptable).
+core::Result<uint32_t> decode_header_any(std::span<const uint8_t, kFrameHeader> header,
+                                         std::span<const Accept> accepted);
 
 template <typename Channel>
 void send_frame(Channel& ch, MsgType type, std::span<const uint8_t> payload) {
@@ -57,20 +70,39 @@ void send_error(Channel& ch, const std::string& message) {
       {reinterpret_cast<const uint8_t*>(message.data()), std::min<size_t>(message.size(), 4096)});
 }
 
-// Receives one frame of the expected type and at most max_len payload bytes. A kError frame
-// from the peer becomes an Error carrying its message.
+struct Frame {
+  MsgType type;
+  core::Bytes payload;
+};
+
+// The prefix of every error that carries the peer's own kError message.
+inline constexpr const char* kPeerReportPrefix = "the peer reported: ";
+inline bool is_peer_report(const core::Error& e) {
+  return e.message.rfind(kPeerReportPrefix, 0) == 0;
+}
+
+// Receives one frame of any of the accepted types (at least one). A kError frame from the peer
+// becomes an Error carrying its message.
 template <typename Channel>
-core::Result<core::Bytes> recv_frame(Channel& ch, MsgType expected, uint32_t max_len) {
+core::Result<Frame> recv_any_frame(Channel& ch, std::span<const Accept> accepted) {
   std::array<uint8_t, kFrameHeader> h;
   ch.recv(h.data(), h.size());
-  PG_TRY_ASSIGN(uint32_t len, decode_header(h, expected, max_len));
-  core::Bytes payload(len);
-  if (len > 0) ch.recv(payload.data(), len);
-  if (static_cast<MsgType>(h[3]) == MsgType::kError) {
+  PG_TRY_ASSIGN(uint32_t len, decode_header_any(h, accepted));
+  Frame f{static_cast<MsgType>(h[3]), core::Bytes(len)};
+  if (len > 0) ch.recv(f.payload.data(), len);
+  if (f.type == MsgType::kError) {
     return core::make_error(core::ErrorCode::kProtocol,
-                            "the peer reported: " + std::string(payload.begin(), payload.end()));
+                            kPeerReportPrefix + std::string(f.payload.begin(), f.payload.end()));
   }
-  return payload;
+  return f;
+}
+
+// Receives one frame of the expected type and at most max_len payload bytes.
+template <typename Channel>
+core::Result<core::Bytes> recv_frame(Channel& ch, MsgType expected, uint32_t max_len) {
+  const Accept one[] = {{expected, max_len}};
+  PG_TRY_ASSIGN(Frame f, recv_any_frame(ch, std::span<const Accept>(one)));
+  return std::move(f.payload);
 }
 
 }  // namespace pg::protocol

@@ -49,7 +49,7 @@ TEST(Wire, UnexpectedTypeIsAProtocolError) {
   auto got = recv_frame(p, MsgType::kArchitecture, 100);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().code, core::ErrorCode::kProtocol);
-  EXPECT_EQ(got.error().message, "expected a architecture message, got output (type 8)");
+  EXPECT_EQ(got.error().message, "expected a message of type architecture, got output (type 8)");
 }
 
 TEST(Wire, OversizedFrameIsRejectedBeforeAllocation) {
