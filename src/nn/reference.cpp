@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "nn/direct_conv.h"
-#include "nn/kernels/ring_conv.h"
+#include "nn/kernels/fp64_gemm.h"
 
 namespace pg::nn {
 namespace ref {
