@@ -132,6 +132,15 @@ Circuit window_relu_remask(size_t ell, size_t shift, size_t k) {
   return b.build(sub(b, y, r));
 }
 
+Circuit truncate_remask(size_t ell, size_t shift) {
+  check_width(ell, "truncate_remask");
+  if (shift >= ell) throw std::invalid_argument("truncate_remask: shift must be below ℓ");
+  CircuitBuilder b;
+  const Bits t = b.inputs(ell - shift);
+  const Bits r = b.inputs(ell);
+  return b.build(sub(b, resize_signed(t, ell), r));
+}
+
 Circuit argmax(size_t ell, size_t n) {
   check_width(ell, "argmax");
   if (n == 0) throw std::invalid_argument("argmax: no values");

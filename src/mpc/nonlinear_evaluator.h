@@ -5,8 +5,8 @@
 //                         and stores the layer's garbled tables (and, for argmax, the output
 //                         decoding bits).
 //   online(ch)            receives the labels of u, evaluates, and sends the output permute
-//                         bits back (ReLU, max-pool); its own share of z is r'. For argmax it
-//                         decodes and returns the index instead, sending nothing.
+//                         bits back (ReLU, max-pool, truncate); its own share of z is r'. For
+//                         argmax it decodes and returns the index instead, sending nothing.
 //
 // A prepared layer serves exactly one inference: online() a second time, or before offline(),
 // throws std::invalid_argument. Labels and tables are wiped after use and on destruction.

@@ -38,6 +38,9 @@ void validate(const NonLinearSpec& spec) {
     case NonLinearKind::kReluTruncate:
       if (!spec.windows.empty()) bad("ReLU takes no windows");
       break;
+    case NonLinearKind::kTruncateRemask:
+      if (!spec.windows.empty()) bad("truncate-remask takes no windows");
+      break;
     case NonLinearKind::kMaxPoolReluTruncate:
       if (spec.windows.empty()) bad("max-pool needs at least one window");
       for (size_t o = 0; o < spec.windows.size(); ++o) {
@@ -62,6 +65,7 @@ void validate(const NonLinearSpec& spec) {
 size_t num_outputs(const NonLinearSpec& spec) {
   switch (spec.kind) {
     case NonLinearKind::kReluTruncate:
+    case NonLinearKind::kTruncateRemask:
       return spec.n_in;
     case NonLinearKind::kMaxPoolReluTruncate:
       return spec.windows.size();
@@ -83,9 +87,13 @@ LayerPlan::LayerPlan(const NonLinearSpec& s) : spec(s) {
     return;
   }
   out_bits = spec.ell;
-  if (spec.kind == NonLinearKind::kReluTruncate) {
+  if (spec.kind == NonLinearKind::kReluTruncate || spec.kind == NonLinearKind::kTruncateRemask) {
     fused = true;
-    Group g{circuits::window_relu_remask(spec.ell, spec.shift, 1), 1, {}};
+    Group g{spec.kind == NonLinearKind::kReluTruncate
+                ? circuits::window_relu_remask(spec.ell, spec.shift, 1)
+                : circuits::truncate_remask(spec.ell, spec.shift),
+            1,
+            {}};
     g.outputs.resize(spec.n_in);
     for (size_t o = 0; o < spec.n_in; ++o) g.outputs[o] = static_cast<uint32_t>(o);
     groups.push_back(std::move(g));
@@ -103,6 +111,7 @@ LayerPlan::LayerPlan(const NonLinearSpec& s) : spec(s) {
 uint32_t LayerPlan::window_input(size_t o, size_t s) const {
   switch (spec.kind) {
     case NonLinearKind::kReluTruncate:
+    case NonLinearKind::kTruncateRemask:
       return static_cast<uint32_t>(o);
     case NonLinearKind::kMaxPoolReluTruncate:
       return spec.windows[o][s];

@@ -6,17 +6,21 @@
 //   kReluTruncate           z_o = ReLU(x_o >>ₐ shift) − r'_o mod 2^ℓ,  n_out = n_in
 //   kMaxPoolReluTruncate    z_o = ReLU(max_{i ∈ window_o} x_i >>ₐ shift) − r'_o mod 2^ℓ
 //   kArgmax                 the index of the first maximum of x (client only; shift = 0)
+//   kTruncateRemask         z_o = (x_o >>ₐ shift) − r'_o mod 2^ℓ,  n_out = n_in (no ReLU: a
+//                           linear→linear chain that the model's merge did not fuse)
 // The server learns z (uniform, masked by r'); the client learns only the argmax index.
 //
 // Schedule: phase A adds u + c once per input element (ℓ − 1 ANDs) and keeps the ℓ − shift
 // bits of the shifted sum; phase B computes, per output, max over its window (shift commutes
-// with max, so the max runs on ℓ − shift bits), ReLU and the subtraction of r'. An element read
+// with max, so the max runs on ℓ − shift bits), ReLU and the subtraction of r' (truncate-remask:
+// only the subtraction of r' from the sign-extended value, ℓ − 1 ANDs). An element read
 // by several windows (overlapping or padded windows) is added once: its u and c labels are sent
 // and OT'd once.
 //
 // Order on the wire (both parties derive it from the spec):
-//   ReLU ("fused"): correlated OTs element by element, c_e then r'_e (2ℓ per element); tables
-//     chunk by chunk of kOnlineChunk elements, the chunk's phase A then its phase B.
+//   ReLU, truncate-remask ("fused"): correlated OTs element by element, c_e then r'_e (2ℓ per
+//     element); tables chunk by chunk of kOnlineChunk elements, the chunk's phase A then its
+//     phase B.
 //   max-pool, argmax: correlated OTs for all c, then all r'; tables of all of phase A, then
 //     phase B group by group (window sizes ascending, outputs ascending within a group).
 // Garbling tweaks follow the table order. Instances are garbled kMaxLanes at a time, in batches
@@ -35,7 +39,13 @@ namespace pg::mpc {
 // evaluates them, this many elements at a time (a multiple of the garbling lanes).
 inline constexpr size_t kOnlineChunk = 256;
 
-enum class NonLinearKind : uint8_t { kReluTruncate, kMaxPoolReluTruncate, kArgmax };
+// New kinds go at the end: the values may be serialised.
+enum class NonLinearKind : uint8_t {
+  kReluTruncate,
+  kMaxPoolReluTruncate,
+  kArgmax,
+  kTruncateRemask,
+};
 
 struct NonLinearSpec {
   NonLinearKind kind = NonLinearKind::kReluTruncate;
@@ -77,7 +87,7 @@ struct LayerPlan {
   Circuit adder;              // phase A
   std::vector<Group> groups;  // phase B, one per window size (argmax: one group, one lane)
 
-  bool fused = false;  // ReLU: phase B runs chunk by chunk right after phase A
+  bool fused = false;  // ReLU, truncate: phase B runs chunk by chunk right after phase A
 
   explicit LayerPlan(const NonLinearSpec& s);
   // Indices into the run of correlated OTs of bit i of c_e and of r'_o.
@@ -86,7 +96,7 @@ struct LayerPlan {
     return fused ? o * 2 * spec.ell + spec.ell + i : (spec.n_in + o) * spec.ell + i;
   }
   size_t c_stride() const { return fused ? 2 * spec.ell : spec.ell; }
-  // The s-th input index of output o's window (o itself for ReLU, s for argmax).
+  // The s-th input index of output o's window (o itself for ReLU and truncate, s for argmax).
   uint32_t window_input(size_t o, size_t s) const;
   size_t num_outputs() const { return num_outputs_; }
   // AND gate-lane pairs (= tweaks), table blocks, and COT bits of the whole layer.

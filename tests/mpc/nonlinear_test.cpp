@@ -29,6 +29,9 @@ struct Oracle {
 
   int64_t shifted(size_t i) const { return to_signed(x[i], spec.ell) >> spec.shift; }
   uint64_t output(size_t o) const {
+    if (spec.kind == NonLinearKind::kTruncateRemask) {
+      return static_cast<uint64_t>(shifted(o)) & mask_of(spec.ell);
+    }
     int64_t m;
     if (spec.kind == NonLinearKind::kReluTruncate) {
       m = shifted(o);
@@ -136,7 +139,8 @@ void check_result(const LayerInputs& in, const LayerResult& res) {
   ASSERT_EQ(res.z.size(), num_outputs(spec));
   for (size_t o = 0; o < res.z.size(); ++o) {
     ASSERT_EQ((res.z[o] + in.r[o]) & mask_of(spec.ell), in.oracle.output(o))
-        << "output " << o << " x=" << in.oracle.x[spec.kind == NonLinearKind::kReluTruncate ? o : 0]
+        << "output " << o
+        << " x=" << in.oracle.x[spec.kind == NonLinearKind::kMaxPoolReluTruncate ? 0 : o]
         << " ℓ=" << spec.ell << " shift=" << spec.shift;
   }
 }
@@ -203,6 +207,42 @@ INSTANTIATE_TEST_SUITE_P(Widths, ReluLayer,
                                   std::to_string(param_info.param.shift);
                          });
 
+// Truncate-remask over the widths of the issue, with shifts 0, 1, a typical f_w and ℓ − 1.
+struct TruncateCase {
+  size_t ell;
+  size_t shift;
+};
+
+class TruncateLayer : public ::testing::TestWithParam<TruncateCase> {};
+
+TEST_P(TruncateLayer, MatchesThePlaintextFunctionInMemory) {
+  FixedSeedScope seed(seed_of(0x69));
+  auto prg = core::Prg::from_os();
+  NonLinearSpec spec{NonLinearKind::kTruncateRemask, GetParam().ell, GetParam().shift, 2000, {}};
+  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
+  check_result(in, run_layer(spec, in, /*tcp=*/false));
+}
+
+TEST_P(TruncateLayer, MatchesThePlaintextFunctionOverTcp) {
+  FixedSeedScope seed(seed_of(0x6a));
+  auto prg = core::Prg::from_os();
+  NonLinearSpec spec{NonLinearKind::kTruncateRemask, GetParam().ell, GetParam().shift, 500, {}};
+  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
+  check_result(in, run_layer(spec, in, /*tcp=*/true));
+}
+
+INSTANTIATE_TEST_SUITE_P(Widths, TruncateLayer,
+                         ::testing::Values(TruncateCase{16, 0}, TruncateCase{16, 5},
+                                           TruncateCase{16, 15}, TruncateCase{32, 12},
+                                           TruncateCase{37, 12}, TruncateCase{37, 1},
+                                           TruncateCase{41, 12}, TruncateCase{41, 40},
+                                           TruncateCase{64, 0}, TruncateCase{64, 24},
+                                           TruncateCase{64, 63}, TruncateCase{1, 0}),
+                         [](const auto& param_info) {
+                           return "l" + std::to_string(param_info.param.ell) + "_f" +
+                                  std::to_string(param_info.param.shift);
+                         });
+
 // 3×3 windows with stride 2 over a 7×7 map: windows overlap, and at the padded border an index
 // repeats so every window lists 9 entries; a few 2×2 windows form a second group.
 NonLinearSpec max_pool_spec(size_t ell, size_t shift) {
@@ -261,6 +301,7 @@ TEST_P(ManyLayers, ShareOneSessionAndRunOnlineLater) {
       {NonLinearKind::kReluTruncate, 37, 12, 300, {}},
       max_pool_spec(37, 12),
       {NonLinearKind::kReluTruncate, 20, 3, 17, {}},
+      {NonLinearKind::kTruncateRemask, 37, 12, 261, {}},
       {NonLinearKind::kArgmax, 37, 0, 10, {}},
   };
   std::vector<LayerInputs> inputs;
@@ -300,7 +341,8 @@ TEST(NonLinearLayer, TrafficMatchesTheCostModelWithOneRoundTripOnline) {
   auto prg = core::Prg::from_os();
   for (const NonLinearSpec& spec :
        {NonLinearSpec{NonLinearKind::kReluTruncate, 37, 12, 5000, {}}, max_pool_spec(41, 12),
-        NonLinearSpec{NonLinearKind::kArgmax, 37, 0, 10, {}}}) {
+        NonLinearSpec{NonLinearKind::kArgmax, 37, 0, 10, {}},
+        NonLinearSpec{NonLinearKind::kTruncateRemask, 37, 12, 3000, {}}}) {
     const LayerInputs in = make_inputs(spec, prg, false);
     GarblerSession gs;
     EvaluatorSession es;
@@ -342,6 +384,13 @@ TEST(NonLinearLayer, TrafficMatchesTheCostModelWithOneRoundTripOnline) {
       const uint64_t total = c.offline_client_to_server + c.offline_server_to_client +
                              c.online_server_to_client + c.online_client_to_server;
       EXPECT_LT(total, spec.n_in * 6500);
+    }
+    if (spec.kind == NonLinearKind::kTruncateRemask) {
+      // 2ℓ − 2 ANDs; the same online traffic as ReLU.
+      EXPECT_EQ(c.and_gates, spec.n_in * (2 * 37 - 2));
+      EXPECT_EQ(c.cot_bits, spec.n_in * 2 * 37);
+      EXPECT_EQ(c.online_server_to_client, spec.n_in * 37 * 16);
+      EXPECT_EQ(c.online_client_to_server, (spec.n_in * 37 + 7) / 8);
     }
   }
 }
@@ -386,6 +435,10 @@ TEST(NonLinearSpec, InvalidSpecsAreRejectedWithAReason) {
   EXPECT_THROW(validate({K::kMaxPoolReluTruncate, 16, 4, 4, {{0, 4}}}), std::invalid_argument);
   EXPECT_THROW(validate({K::kMaxPoolReluTruncate, 16, 4, 4, {{}}}), std::invalid_argument);
   EXPECT_THROW(validate({K::kArgmax, 16, 2, 4, {}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kTruncateRemask, 16, 16, 4, {}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kTruncateRemask, 16, 4, 4, {{0}}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kTruncateRemask, 16, 4, 0, {}}), std::invalid_argument);
+  EXPECT_NO_THROW(validate({K::kTruncateRemask, 64, 63, 1, {}}));
   try {
     validate({K::kReluTruncate, 16, 20, 4, {}});
   } catch (const std::invalid_argument& e) {
