@@ -145,28 +145,53 @@ void check_result(const LayerInputs& in, const LayerResult& res) {
   }
 }
 
-struct ReluCase {
+// The element-wise kinds (ReLU-truncate and truncate-remask) over the widths of the issue,
+// with shifts 0, 1, a typical f_w and ℓ − 1.
+struct ElementwiseCase {
+  NonLinearKind kind;
   size_t ell;
   size_t shift;
 };
 
-class ReluLayer : public ::testing::TestWithParam<ReluCase> {};
+class ElementwiseLayer : public ::testing::TestWithParam<ElementwiseCase> {
+ protected:
+  NonLinearSpec spec(size_t n) const {
+    return {GetParam().kind, GetParam().ell, GetParam().shift, n, {}};
+  }
+};
 
-TEST_P(ReluLayer, MatchesThePlaintextFunctionInMemory) {
+TEST_P(ElementwiseLayer, MatchesThePlaintextFunctionInMemory) {
   FixedSeedScope seed(seed_of(0x61));
   auto prg = core::Prg::from_os();
-  NonLinearSpec spec{NonLinearKind::kReluTruncate, GetParam().ell, GetParam().shift, 2000, {}};
-  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
-  check_result(in, run_layer(spec, in, /*tcp=*/false));
+  const LayerInputs in = make_inputs(spec(2000), prg, /*edges=*/true);
+  check_result(in, run_layer(spec(2000), in, /*tcp=*/false));
 }
 
-TEST_P(ReluLayer, MatchesThePlaintextFunctionOverTcp) {
+TEST_P(ElementwiseLayer, MatchesThePlaintextFunctionOverTcp) {
   FixedSeedScope seed(seed_of(0x62));
   auto prg = core::Prg::from_os();
-  NonLinearSpec spec{NonLinearKind::kReluTruncate, GetParam().ell, GetParam().shift, 500, {}};
-  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
-  check_result(in, run_layer(spec, in, /*tcp=*/true));
+  const LayerInputs in = make_inputs(spec(500), prg, /*edges=*/true);
+  check_result(in, run_layer(spec(500), in, /*tcp=*/true));
 }
+
+std::vector<ElementwiseCase> elementwise_cases() {
+  std::vector<ElementwiseCase> cases;
+  const std::vector<std::pair<size_t, size_t>> widths = {{16, 0},  {16, 5},  {16, 15}, {32, 12},
+                                                         {37, 12}, {37, 1},  {41, 12}, {41, 40},
+                                                         {64, 0},  {64, 24}, {64, 63}, {1, 0}};
+  for (NonLinearKind kind : {NonLinearKind::kReluTruncate, NonLinearKind::kTruncateRemask}) {
+    for (auto [ell, shift] : widths) cases.push_back({kind, ell, shift});
+  }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(Widths, ElementwiseLayer, ::testing::ValuesIn(elementwise_cases()),
+                         [](const auto& param_info) {
+                           const ElementwiseCase& c = param_info.param;
+                           return std::string(c.kind == NonLinearKind::kReluTruncate ? "relu"
+                                                                                     : "trunc") +
+                                  "_l" + std::to_string(c.ell) + "_f" + std::to_string(c.shift);
+                         });
 
 TEST(ReluLayerTcp, LargeLayerStreamsWithoutDeadlock) {
   // Tens of MiB in each direction: far more than the sockets buffer, so a schedule in which
@@ -196,52 +221,6 @@ TEST(ReluLayerTcp, LargeLayerStreamsWithoutDeadlock) {
       opt);
   check_result(in, res);
 }
-
-INSTANTIATE_TEST_SUITE_P(Widths, ReluLayer,
-                         ::testing::Values(ReluCase{16, 0}, ReluCase{16, 5}, ReluCase{16, 15},
-                                           ReluCase{32, 12}, ReluCase{37, 12}, ReluCase{41, 12},
-                                           ReluCase{41, 40}, ReluCase{64, 0}, ReluCase{64, 24},
-                                           ReluCase{1, 0}),
-                         [](const auto& param_info) {
-                           return "l" + std::to_string(param_info.param.ell) + "_f" +
-                                  std::to_string(param_info.param.shift);
-                         });
-
-// Truncate-remask over the widths of the issue, with shifts 0, 1, a typical f_w and ℓ − 1.
-struct TruncateCase {
-  size_t ell;
-  size_t shift;
-};
-
-class TruncateLayer : public ::testing::TestWithParam<TruncateCase> {};
-
-TEST_P(TruncateLayer, MatchesThePlaintextFunctionInMemory) {
-  FixedSeedScope seed(seed_of(0x69));
-  auto prg = core::Prg::from_os();
-  NonLinearSpec spec{NonLinearKind::kTruncateRemask, GetParam().ell, GetParam().shift, 2000, {}};
-  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
-  check_result(in, run_layer(spec, in, /*tcp=*/false));
-}
-
-TEST_P(TruncateLayer, MatchesThePlaintextFunctionOverTcp) {
-  FixedSeedScope seed(seed_of(0x6a));
-  auto prg = core::Prg::from_os();
-  NonLinearSpec spec{NonLinearKind::kTruncateRemask, GetParam().ell, GetParam().shift, 500, {}};
-  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
-  check_result(in, run_layer(spec, in, /*tcp=*/true));
-}
-
-INSTANTIATE_TEST_SUITE_P(Widths, TruncateLayer,
-                         ::testing::Values(TruncateCase{16, 0}, TruncateCase{16, 5},
-                                           TruncateCase{16, 15}, TruncateCase{32, 12},
-                                           TruncateCase{37, 12}, TruncateCase{37, 1},
-                                           TruncateCase{41, 12}, TruncateCase{41, 40},
-                                           TruncateCase{64, 0}, TruncateCase{64, 24},
-                                           TruncateCase{64, 63}, TruncateCase{1, 0}),
-                         [](const auto& param_info) {
-                           return "l" + std::to_string(param_info.param.ell) + "_f" +
-                                  std::to_string(param_info.param.shift);
-                         });
 
 // 3×3 windows with stride 2 over a 7×7 map: windows overlap, and at the padded border an index
 // repeats so every window lists 9 entries; a few 2×2 windows form a second group.
