@@ -50,17 +50,20 @@ AesCtrStream& AesCtrStream::operator=(AesCtrStream&& other) noexcept {
 }
 
 void AesCtrStream::fill(Block* out, size_t n) {
-  PG_ASSERT(counter_ + n >= counter_, "AES-CTR stream exhausted (2^64 blocks)");
+  fill_at(counter_, out, n);
+  counter_ += n;
+}
+
+void AesCtrStream::fill_at(uint64_t counter, Block* out, size_t n) const {
+  PG_ASSERT(counter + n >= counter, "AES-CTR stream exhausted (2^64 blocks)");
   if (cpu_has_vaes()) {
-    detail::ctr_fill_vaes(aes_.round_keys(), counter_, out, n);
-    counter_ += n;
+    detail::ctr_fill_vaes(aes_.round_keys(), counter, out, n);
     return;
   }
   size_t i = 0;
   const Block* rk = aes_.round_keys();
-  for (; i + 8 <= n; i += 8) ctr_fill_aesni<8>(rk, counter_ + i, out + i);
-  for (; i < n; ++i) ctr_fill_aesni<1>(rk, counter_ + i, out + i);
-  counter_ += n;
+  for (; i + 8 <= n; i += 8) ctr_fill_aesni<8>(rk, counter + i, out + i);
+  for (; i < n; ++i) ctr_fill_aesni<1>(rk, counter + i, out + i);
 }
 
 }  // namespace pg::mpc

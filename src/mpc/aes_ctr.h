@@ -24,6 +24,8 @@ class AesCtrStream {
 
   // The next n keystream blocks.
   void fill(Block* out, size_t n);
+  // Blocks counter .. counter + n − 1, without moving the stream (random access, thread-safe).
+  void fill_at(uint64_t counter, Block* out, size_t n) const;
 
  private:
   core::Aes128 aes_;  // wipes its round keys on destruction

@@ -80,6 +80,22 @@ struct LayerPlan {
     size_t window = 0;              // k
     std::vector<uint32_t> outputs;  // output indices, in garbling order
   };
+  // The layer's work cut into steps of at most kOnlineChunk instances, in wire order. Each step
+  // owns a contiguous range of the tables and of the tweaks (starting at and_offset AND
+  // gate-lanes into the layer), so steps can be garbled or evaluated on different threads and
+  // still put the same bytes on the wire in the same order.
+  //   kFused    elements [begin, end): phase A of all of them, then their phase B (group 0)
+  //   kAdders   phase A of elements [begin, end)
+  //   kWindows  phase B of groups[group] on the outputs at positions [begin, end) of its list
+  // Every kAdders step comes before the first kWindows step, which reads the sums of any element.
+  struct Step {
+    enum class Kind : uint8_t { kFused, kAdders, kWindows };
+    Kind kind = Kind::kFused;
+    size_t group = 0;
+    size_t begin = 0;
+    size_t end = 0;
+    uint64_t and_offset = 0;
+  };
   NonLinearSpec spec;
   size_t width = 0;           // w = ℓ − shift, the bits kept after phase A
   size_t out_bits = 0;        // bits of each output: ℓ, or index_bits(n_in) for argmax
@@ -88,6 +104,8 @@ struct LayerPlan {
   std::vector<Group> groups;  // phase B, one per window size (argmax: one group, one lane)
 
   bool fused = false;  // ReLU, truncate: phase B runs chunk by chunk right after phase A
+  std::vector<Step> steps;
+  size_t first_window_step = 0;  // steps before it are phase A (or fused)
 
   explicit LayerPlan(const NonLinearSpec& s);
   // Indices into the run of correlated OTs of bit i of c_e and of r'_o.
@@ -103,8 +121,10 @@ struct LayerPlan {
   uint64_t and_gates() const;
   uint64_t table_blocks() const { return 2 * and_gates(); }
   uint64_t cot_bits() const;
+  uint64_t step_and_gates(const Step& s) const;
 
  private:
+  void make_steps();
   size_t num_outputs_ = 0;
 };
 
