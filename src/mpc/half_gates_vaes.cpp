@@ -93,8 +93,8 @@ void fill_constants(__m128i* labels, V one_label) {
 
 }  // namespace
 
-void gc_garble8_vaes(const __m128i* rk128, const GateRecord* gates, size_t n_gates,
-                     __m128i* labels, __m128i* tables, uint64_t tweak, __m128i delta128) {
+void gc_garble8_vaes(const __m128i* rk128, const GateRecord* gates, size_t n_gates, __m128i* labels,
+                     __m128i* tables, uint64_t tweak, __m128i delta128) {
   const RoundKeys rk = vaes::broadcast_keys(rk128);
   const V delta = _mm256_broadcastsi128_si256(delta128);
   fill_constants(labels, delta);
@@ -179,8 +179,8 @@ void gc_evaluate8_vaes(const __m128i* rk128, const GateRecord* gates, size_t n_g
       const V p1 = load(tables + 4 * j + 2);  // lane 2j + 1
       const V tg = _mm256_permute2x128_si256(p0, p1, 0x20);
       const V te = _mm256_permute2x128_si256(p0, p1, 0x31);
-      const V w = x(x(h[j], a_(lsb_mask(a[j]), tg)),
-                    x(h[kRegs + j], a_(lsb_mask(b[j]), x(te, a[j]))));
+      const V w =
+          x(x(h[j], a_(lsb_mask(a[j]), tg)), x(h[kRegs + j], a_(lsb_mask(b[j]), x(te, a[j]))));
       store(out + 2 * j, w);
     }
     tables += 2 * kLanes;

@@ -24,7 +24,8 @@ inline void load_inputs(Block* slots, size_t lanes, size_t first, const Block* s
 // One lane's input bits [first, first + bits) from a contiguous src.
 inline void load_lane(Block* slots, size_t lanes, size_t lane, size_t first, const Block* src,
                       size_t bits) {
-  for (size_t i = 0; i < bits; ++i) slots[(Circuit::kFirstInput + first + i) * lanes + lane] = src[i];
+  for (size_t i = 0; i < bits; ++i)
+    slots[(Circuit::kFirstInput + first + i) * lanes + lane] = src[i];
 }
 
 // Copies the first `bits` outputs of `from` (all lanes) into inputs [first, first + bits) of

@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
+#include <string>
 
 #include "core/testing.h"
+#include "core/thread_pool.h"
 #include "mpc/counting_channel.h"
 #include "mpc/nonlinear_evaluator.h"
 #include "mpc/nonlinear_garbler.h"
@@ -101,23 +104,39 @@ LayerInputs make_inputs(const NonLinearSpec& spec, core::Prg& prg, bool edges) {
 struct LayerResult {
   std::vector<uint64_t> z;
   std::optional<uint64_t> index;
+  std::string server_sent, client_sent;  // transcript hashes
 };
 
-LayerResult run_layer(const NonLinearSpec& spec, const LayerInputs& in, bool tcp) {
+// threads = 0 uses the one-thread calls; otherwise each party has a pool of that many threads.
+LayerResult run_layer(const NonLinearSpec& spec, const LayerInputs& in, bool tcp,
+                      size_t threads = 0) {
   GarblerSession gs;  // both drawn on this thread: deterministic under a fixed test seed
   EvaluatorSession es;
   LayerResult res;
-  auto server = [&](Channel& ch) {
+  std::unique_ptr<core::ThreadPool> server_pool, client_pool;
+  if (threads > 0) {
+    server_pool = std::make_unique<core::ThreadPool>(threads);
+    client_pool = std::make_unique<core::ThreadPool>(threads);
+  }
+  auto server = [&](Channel& raw) {
+    test::HashingChannel ch(raw);
     gs.setup(ch);
     NonLinearGarbler g(spec);
-    g.offline(ch, gs);
+    if (server_pool) {
+      g.offline(ch, gs, *server_pool);
+    } else {
+      g.offline(ch, gs);
+    }
     res.z = g.online(ch, in.u);
+    res.server_sent = ch.hex();
   };
-  auto client = [&](Channel& ch) {
+  auto client = [&](Channel& raw) {
+    test::HashingChannel ch(raw);
     es.setup(ch);
     NonLinearEvaluator e(spec);
     e.offline(ch, es, in.c, in.r);
-    res.index = e.online(ch);
+    res.index = client_pool ? e.online(ch, *client_pool) : e.online(ch);
+    res.client_sent = ch.hex();
   };
   if (tcp) {
     test::run_tcp(server, client);
@@ -270,6 +289,63 @@ TEST(ArgmaxLayer, ReturnsTheIndexToTheClientOnly) {
     }
   }
 }
+
+// Large enough for several steps per phase (and several phase-B groups), so that threads
+// really split the work.
+NonLinearSpec big_max_pool_spec(size_t ell, size_t shift) {
+  NonLinearSpec spec{NonLinearKind::kMaxPoolReluTruncate, ell, shift, 40 * 40, {}};
+  for (uint32_t oy = 0; oy < 20; ++oy) {
+    for (uint32_t ox = 0; ox < 20; ++ox) {
+      const uint32_t i = 2 * oy * 40 + 2 * ox;
+      spec.windows.push_back({i, i + 1, i + 40, i + 41});
+    }
+  }
+  for (uint32_t o = 0; o < 300; ++o) spec.windows.push_back({(7 * o) % 1600, (7 * o + 3) % 1600});
+  spec.windows.push_back({5});
+  return spec;
+}
+
+class ThreadedLayer : public ::testing::TestWithParam<NonLinearKind> {};
+
+TEST_P(ThreadedLayer, PoolsGiveTheSameResultAndTheSameBytesAsOneThread) {
+  FixedSeedScope seed(seed_of(0x6b));
+  auto prg = core::Prg::from_os();
+  NonLinearSpec spec;
+  switch (GetParam()) {
+    case NonLinearKind::kMaxPoolReluTruncate:
+      spec = big_max_pool_spec(37, 12);
+      break;
+    case NonLinearKind::kArgmax:
+      spec = {NonLinearKind::kArgmax, 41, 0, 700, {}};
+      break;
+    default:
+      spec = {GetParam(), 37, 12, 2000 + 13, {}};  // a partial last batch and step
+  }
+  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
+  std::optional<LayerResult> reference;
+  for (size_t threads : {size_t{0}, size_t{2}, size_t{3}}) {
+    FixedSeedScope again(seed_of(0x6c));  // the same session draws each time
+    const LayerResult res = run_layer(spec, in, /*tcp=*/false, threads);
+    check_result(in, res);
+    if (!reference) {
+      reference = res;
+      continue;
+    }
+    EXPECT_EQ(res.server_sent, reference->server_sent) << threads << " threads";
+    EXPECT_EQ(res.client_sent, reference->client_sent) << threads << " threads";
+  }
+  FixedSeedScope again(seed_of(0x6c));
+  const LayerResult tcp = run_layer(spec, in, /*tcp=*/true, 2);
+  check_result(in, tcp);
+  EXPECT_EQ(tcp.server_sent, reference->server_sent);
+  EXPECT_EQ(tcp.client_sent, reference->client_sent);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Kinds, ThreadedLayer,
+    ::testing::Values(NonLinearKind::kReluTruncate, NonLinearKind::kTruncateRemask,
+                      NonLinearKind::kMaxPoolReluTruncate, NonLinearKind::kArgmax),
+    [](const auto& param_info) { return std::to_string(static_cast<int>(param_info.param)); });
 
 class ManyLayers : public ::testing::TestWithParam<bool> {};
 
