@@ -310,20 +310,12 @@ void BM_ReluOffline(benchmark::State& state) {
 void BM_ReluOnline(benchmark::State& state) {
   layer_online(state, NonLinearKind::kReluTruncate, 1, "relu");
 }
-BENCHMARK(BM_ReluOffline)
-    ->Arg(32)
-    ->Arg(37)
-    ->Arg(41)
-    ->Arg(64)
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ReluOnline)
-    ->Arg(32)
-    ->Arg(37)
-    ->Arg(41)
-    ->Arg(64)
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
+void relu_widths(benchmark::internal::Benchmark* b) {
+  for (int ell : {32, 37, 41, 64}) b->Arg(ell);
+  b->UseManualTime()->Unit(benchmark::kMillisecond);
+}
+BENCHMARK(BM_ReluOffline)->Apply(relu_widths);
+BENCHMARK(BM_ReluOnline)->Apply(relu_widths);
 
 // /ℓ/T: T threads per party.
 void BM_ReluOfflineThreads(benchmark::State& state) {

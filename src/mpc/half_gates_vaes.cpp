@@ -84,6 +84,34 @@ inline void linear_gate(const GateRecord& g, __m128i* labels, V not_mask, bool g
   }
 }
 
+// The two input labels of an AND gate, all lanes.
+inline void load_inputs(const GateRecord& g, const __m128i* labels, V* a, V* b) {
+  const __m128i* pa = labels + g.a * kLanes;
+  const __m128i* pb = labels + g.b * kLanes;
+  for (size_t j = 0; j < kRegs; ++j) {
+    a[j] = load(pa + 2 * j);
+    b[j] = load(pb + 2 * j);
+  }
+}
+
+// Runs the gates in order: XOR and NOT here, AND gates through and_gate(a, b, out) with both
+// inputs' labels in registers.
+template <typename AndGate>
+inline void run_gates(const GateRecord* gates, size_t n_gates, __m128i* labels, V not_mask,
+                      bool garbler, AndGate&& and_gate) {
+  for (size_t gi = 0; gi < n_gates; ++gi) {
+    const GateRecord& g = gates[gi];
+    if (g.op != 1) {
+      linear_gate(g, labels, not_mask, garbler);
+      continue;
+    }
+    V a[kRegs];
+    V b[kRegs];
+    load_inputs(g, labels, a, b);
+    and_gate(a, b, labels + g.out * kLanes);
+  }
+}
+
 void fill_constants(__m128i* labels, V one_label) {
   for (size_t j = 0; j < kRegs; ++j) {
     store(labels + 2 * j, _mm256_setzero_si256());
@@ -101,20 +129,9 @@ void gc_garble8_vaes(const __m128i* rk128, const GateRecord* gates, size_t n_gat
   Tweaks tw(tweak);
   const V one = _mm256_set_epi64x(0, 1, 0, 1);
   V h[4 * kRegs];
-  for (size_t gi = 0; gi < n_gates; ++gi) {
-    const GateRecord& g = gates[gi];
-    if (g.op != 1) {
-      linear_gate(g, labels, delta, true);
-      continue;
-    }
-    const __m128i* pa = labels + g.a * kLanes;
-    const __m128i* pb = labels + g.b * kLanes;
-    V a[kRegs];
-    V b[kRegs];
+  run_gates(gates, n_gates, labels, delta, true, [&](const V* a, const V* b, __m128i* out) {
     V t[2 * kRegs];
     for (size_t j = 0; j < kRegs; ++j) {
-      a[j] = load(pa + 2 * j);
-      b[j] = load(pb + 2 * j);
       h[j] = a[j];
       h[kRegs + j] = x(a[j], delta);
       h[2 * kRegs + j] = b[j];
@@ -124,7 +141,6 @@ void gc_garble8_vaes(const __m128i* rk128, const GateRecord* gates, size_t n_gat
     vaes::tccr<2 * kRegs>(h, t, rk);
     for (size_t j = 0; j < kRegs; ++j) t[j] = t[kRegs + j] = _mm256_add_epi64(tw.even[j], one);
     vaes::tccr<2 * kRegs>(h + 2 * kRegs, t, rk);
-    __m128i* out = labels + g.out * kLanes;
     for (size_t j = 0; j < kRegs; ++j) {
       const V ma = lsb_mask(a[j]);
       const V mb = lsb_mask(b[j]);
@@ -137,11 +153,11 @@ void gc_garble8_vaes(const __m128i* rk128, const GateRecord* gates, size_t n_gat
       // Lane 2j's pair of table blocks, then lane 2j + 1's.
       store(tables + 4 * j, _mm256_permute2x128_si256(tg, te, 0x20));
       store(tables + 4 * j + 2, _mm256_permute2x128_si256(tg, te, 0x31));
-      store(out + 2 * j, w0);  // out may alias a or b: all lanes' inputs were read above
+      store(out + 2 * j, w0);  // out may alias a or b: all lanes' inputs are in registers
     }
     tables += 2 * kLanes;
     tw.advance();
-  }
+  });
   core::secure_zero(h, sizeof(h));
 }
 
@@ -151,41 +167,29 @@ void gc_evaluate8_vaes(const __m128i* rk128, const GateRecord* gates, size_t n_g
   fill_constants(labels, _mm256_setzero_si256());
   Tweaks tw(tweak);
   const V one = _mm256_set_epi64x(0, 1, 0, 1);
-  const V zero = _mm256_setzero_si256();
   V h[2 * kRegs];
-  for (size_t gi = 0; gi < n_gates; ++gi) {
-    const GateRecord& g = gates[gi];
-    if (g.op != 1) {
-      linear_gate(g, labels, zero, false);
-      continue;
-    }
-    const __m128i* pa = labels + g.a * kLanes;
-    const __m128i* pb = labels + g.b * kLanes;
-    V a[kRegs];
-    V b[kRegs];
-    V t[2 * kRegs];
-    for (size_t j = 0; j < kRegs; ++j) {
-      a[j] = load(pa + 2 * j);
-      b[j] = load(pb + 2 * j);
-      h[j] = a[j];
-      h[kRegs + j] = b[j];
-      t[j] = tw.even[j];
-      t[kRegs + j] = _mm256_add_epi64(tw.even[j], one);
-    }
-    vaes::tccr<2 * kRegs>(h, t, rk);
-    __m128i* out = labels + g.out * kLanes;
-    for (size_t j = 0; j < kRegs; ++j) {
-      const V p0 = load(tables + 4 * j);      // lane 2j: T_G, T_E
-      const V p1 = load(tables + 4 * j + 2);  // lane 2j + 1
-      const V tg = _mm256_permute2x128_si256(p0, p1, 0x20);
-      const V te = _mm256_permute2x128_si256(p0, p1, 0x31);
-      const V w =
-          x(x(h[j], a_(lsb_mask(a[j]), tg)), x(h[kRegs + j], a_(lsb_mask(b[j]), x(te, a[j]))));
-      store(out + 2 * j, w);
-    }
-    tables += 2 * kLanes;
-    tw.advance();
-  }
+  run_gates(gates, n_gates, labels, _mm256_setzero_si256(), false,
+            [&](const V* a, const V* b, __m128i* out) {
+              V t[2 * kRegs];
+              for (size_t j = 0; j < kRegs; ++j) {
+                h[j] = a[j];
+                h[kRegs + j] = b[j];
+                t[j] = tw.even[j];
+                t[kRegs + j] = _mm256_add_epi64(tw.even[j], one);
+              }
+              vaes::tccr<2 * kRegs>(h, t, rk);
+              for (size_t j = 0; j < kRegs; ++j) {
+                const V p0 = load(tables + 4 * j);      // lane 2j: T_G, T_E
+                const V p1 = load(tables + 4 * j + 2);  // lane 2j + 1
+                const V tg = _mm256_permute2x128_si256(p0, p1, 0x20);
+                const V te = _mm256_permute2x128_si256(p0, p1, 0x31);
+                const V w = x(x(h[j], a_(lsb_mask(a[j]), tg)),
+                              x(h[kRegs + j], a_(lsb_mask(b[j]), x(te, a[j]))));
+                store(out + 2 * j, w);
+              }
+              tables += 2 * kLanes;
+              tw.advance();
+            });
   core::secure_zero(h, sizeof(h));
 }
 

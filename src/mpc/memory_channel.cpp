@@ -9,8 +9,9 @@
 namespace pg::mpc {
 namespace {
 
-// Enough for a producer that runs tens of MiB ahead of its reader (a layer's tables).
-constexpr size_t kPooledChunks = 128;
+// Recycled chunks kept per direction (16 MiB at the default buffer size): enough to cover a
+// producer running well ahead of its reader without holding memory for long.
+constexpr size_t kPooledChunks = 64;
 
 }  // namespace
 

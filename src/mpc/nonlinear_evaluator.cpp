@@ -96,38 +96,30 @@ void NonLinearEvaluator::offline(Channel& ch, EvaluatorSession& session,
 void NonLinearEvaluator::evaluate_step(const LayerPlan::Step& s, const Block* u_labels, Block* sums,
                                        Values& out, Scratch& w) {
   const LayerPlan& p = *plan_;
-  const size_t n = s.end - s.begin;
-  const uint64_t a = p.adder.and_count();
-  const Block* t = tables_.data() + 2 * s.and_offset;
-  const uint64_t tweak = tweak_base_ + s.and_offset;
-  for (size_t b = 0; b < n; b += kMaxLanes) {
-    const size_t lanes = std::min(kMaxLanes, n - b);
-    const Block* u = u_labels + b * p.spec.ell;
-    switch (s.kind) {
-      case LayerPlan::Step::Kind::kAdders:
-        evaluate_adder_batch(s.begin + b, lanes, u, t + 2 * b * a, tweak + b * a, w);
-        slot_io::store_outputs(w.adder_slots.data(), p.adder, lanes, p.width,
-                               sums + (s.begin + b) * p.width, p.width);
+  p.for_each_batch(s, [&](const LayerPlan::Batch& b) {
+    using K = LayerPlan::Batch::Kind;
+    const Block* tables = tables_.data() + 2 * (s.and_offset + b.and_offset);
+    const uint64_t tweak = tweak_base_ + s.and_offset + b.and_offset;
+    switch (b.kind) {
+      case K::kAdders:
+        evaluate_adder_batch(b.first, b.lanes, u_labels + (b.first - s.begin) * p.spec.ell, tables,
+                             tweak, w);
+        slot_io::store_outputs(w.adder_slots.data(), p.adder, b.lanes, p.width,
+                               sums + b.first * p.width, p.width);
         break;
-      case LayerPlan::Step::Kind::kFused: {
-        const LayerPlan::Group& g = p.groups[0];
-        const uint64_t bc = g.circuit.and_count();
-        evaluate_adder_batch(s.begin + b, lanes, u, t + 2 * b * a, tweak + b * a, w);
-        slot_io::chain_outputs(w.adder_slots.data(), p.adder, w.window_slots.data(), lanes, 0,
+      case K::kFusedAdders:
+        evaluate_adder_batch(b.first, b.lanes, u_labels + (b.first - s.begin) * p.spec.ell, tables,
+                             tweak, w);
+        slot_io::chain_outputs(w.adder_slots.data(), p.adder, w.window_slots.data(), b.lanes, 0,
                                p.width);
-        evaluate_window_batch(g, s.begin + b, lanes, nullptr, true, out, t + 2 * (n * a + b * bc),
-                              tweak + n * a + b * bc, w);
         break;
-      }
-      case LayerPlan::Step::Kind::kWindows: {
-        const LayerPlan::Group& g = p.groups[s.group];
-        const uint64_t bc = g.circuit.and_count();
-        evaluate_window_batch(g, s.begin + b, lanes, sums, false, out, t + 2 * b * bc,
-                              tweak + b * bc, w);
+      case K::kWindows:
+      case K::kFusedWindows:
+        evaluate_window_batch(p.groups[b.group], b.first, b.lanes, sums, b.kind == K::kFusedWindows,
+                              out, tables, tweak, w);
         break;
-      }
     }
-  }
+  });
 }
 
 void NonLinearEvaluator::evaluate_adder_batch(size_t e, size_t lanes, const Block* u_labels,

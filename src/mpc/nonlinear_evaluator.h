@@ -12,12 +12,14 @@
 // the wire are those of the one-thread call. The pool must not be shared with the peer's party
 // in the same process (a busy pool runs the job on the caller alone).
 //
-// Memory held between offline() and online(), and nothing else: the garbled tables (the whole
-// layer's, 32 bytes per AND gate: 96 ANDs = 3072 B per ReLU at ℓ = 37, f_w = 12; 72 ANDs =
-// 2304 B per truncation) and the labels of c and r' (16 bytes per bit: 2ℓ · 16 = 1184 B per ReLU
-// at ℓ = 37), i.e. about 4.2 KB per ReLU; plus the small plan. The OT and the table flight are
-// received straight into these buffers (no second copy). online() wipes each label as it
-// consumes it and releases both buffers when it returns.
+// Memory held between offline() and online() (held_bytes(), = cost(spec).client_held_bytes),
+// and nothing else but the small plan: the garbled tables of the whole layer (32 bytes per AND
+// gate: 96 ANDs = 3072 B per ReLU at ℓ = 37, f_w = 12; 72 ANDs = 2304 B per truncation) and
+// the labels of c and r' (16 bytes per bit: 2ℓ · 16 = 1184 B per element at ℓ = 37), i.e.
+// 4256 B per ReLU; for argmax also its decoding bits. The OT outputs and the table flight are
+// received straight into these two buffers (no second copy, nothing kept by the channel).
+// online() wipes each label as it consumes it and releases both buffers before it returns.
+// (Buffers of 2 MiB or more go back to the process-wide cache of block.h, wiped if secret.)
 //
 // A prepared layer serves exactly one inference: online() a second time, or before offline(),
 // throws std::invalid_argument. Labels are wiped after use and on destruction.

@@ -107,38 +107,29 @@ void NonLinearGarbler::run_offline(Channel& ch, GarblerSession& session, core::T
 
 void NonLinearGarbler::garble_step(const LayerPlan::Step& s, const Offline& off, Scratch& w) {
   const LayerPlan& p = *plan_;
-  const size_t n = s.end - s.begin;
-  const uint64_t tweak = off.tweak + s.and_offset;
-  const uint64_t a = p.adder.and_count();
-  Block* t = w.tables.data();
   w.table_blocks = 2 * p.step_and_gates(s);
-  for (size_t b = 0; b < n; b += kMaxLanes) {
-    const size_t lanes = std::min(kMaxLanes, n - b);
-    switch (s.kind) {
-      case LayerPlan::Step::Kind::kAdders:
-        garble_adder_batch(s.begin + b, lanes, off, t + 2 * b * a, tweak + b * a, w);
-        slot_io::store_outputs(w.adder_slots.data(), p.adder, lanes, p.width,
-                               off.sums + (s.begin + b) * p.width, p.width);
+  p.for_each_batch(s, [&](const LayerPlan::Batch& b) {
+    using K = LayerPlan::Batch::Kind;
+    Block* tables = w.tables.data() + 2 * b.and_offset;
+    const uint64_t tweak = off.tweak + s.and_offset + b.and_offset;
+    switch (b.kind) {
+      case K::kAdders:
+        garble_adder_batch(b.first, b.lanes, off, tables, tweak, w);
+        slot_io::store_outputs(w.adder_slots.data(), p.adder, b.lanes, p.width,
+                               off.sums + b.first * p.width, p.width);
         break;
-      case LayerPlan::Step::Kind::kFused: {
-        // The step's tables: all its adders, then all its phase-B circuits.
-        const LayerPlan::Group& g = p.groups[0];
-        const uint64_t bc = g.circuit.and_count();
-        garble_adder_batch(s.begin + b, lanes, off, t + 2 * b * a, tweak + b * a, w);
-        slot_io::chain_outputs(w.adder_slots.data(), p.adder, w.window_slots.data(), lanes, 0,
+      case K::kFusedAdders:
+        garble_adder_batch(b.first, b.lanes, off, tables, tweak, w);
+        slot_io::chain_outputs(w.adder_slots.data(), p.adder, w.window_slots.data(), b.lanes, 0,
                                p.width);
-        garble_window_batch(g, s.begin + b, lanes, off, true, t + 2 * (n * a + b * bc),
-                            tweak + n * a + b * bc, w);
         break;
-      }
-      case LayerPlan::Step::Kind::kWindows: {
-        const LayerPlan::Group& g = p.groups[s.group];
-        const uint64_t bc = g.circuit.and_count();
-        garble_window_batch(g, s.begin + b, lanes, off, false, t + 2 * b * bc, tweak + b * bc, w);
+      case K::kWindows:
+      case K::kFusedWindows:
+        garble_window_batch(p.groups[b.group], b.first, b.lanes, off, b.kind == K::kFusedWindows,
+                            tables, tweak, w);
         break;
-      }
     }
-  }
+  });
 }
 
 void NonLinearGarbler::garble_adder_batch(size_t e, size_t lanes, const Offline& off, Block* tables,

@@ -180,6 +180,8 @@ NonLinearCost cost(const NonLinearSpec& spec) {
   if (!plan.remask) c.offline_server_to_client += (plan.out_bits + 7) / 8;
   c.online_server_to_client = 16 * spec.ell * spec.n_in;
   c.online_client_to_server = plan.remask ? (plan.num_outputs() * spec.ell + 7) / 8 : 0;
+  c.client_held_bytes =
+      16 * (plan.table_blocks() + c.cot_bits) + (plan.remask ? 0 : bit_bytes(plan.out_bits));
   return c;
 }
 

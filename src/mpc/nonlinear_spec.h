@@ -27,11 +27,13 @@
 // that start at multiples of kMaxLanes within each run.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "mpc/circuit.h"
+#include "mpc/half_gates.h"
 
 namespace pg::mpc {
 
@@ -69,6 +71,9 @@ struct NonLinearCost {
   uint64_t offline_server_to_client = 0;  // garbled tables (+ argmax decoding bits)
   uint64_t online_server_to_client = 0;   // labels of u
   uint64_t online_client_to_server = 0;   // output permute bits (0 for argmax)
+  // What the client holds between offline() and online(): the tables, the labels of c and r'
+  // (and argmax's decoding bits). 4256 B per ReLU at ℓ = 37, f_w = 12.
+  uint64_t client_held_bytes = 0;
 };
 NonLinearCost cost(const NonLinearSpec& spec);
 
@@ -122,6 +127,45 @@ struct LayerPlan {
   uint64_t table_blocks() const { return 2 * and_gates(); }
   uint64_t cot_bits() const;
   uint64_t step_and_gates(const Step& s) const;
+
+  // One circuit batch of a step: up to kMaxLanes instances, starting at element (adders) or at
+  // position `first` of groups[group].outputs (windows), whose tables and tweaks start
+  // and_offset AND gate-lanes into the step.
+  struct Batch {
+    enum class Kind : uint8_t {
+      kAdders,       // phase A; the sums go to the layer's sum buffer
+      kFusedAdders,  // phase A; the sums feed the window batch that follows
+      kWindows,      // phase B on the sum buffer
+      kFusedWindows  // phase B on the sums of the preceding adder batch
+    };
+    Kind kind;
+    size_t group;
+    size_t first;
+    size_t lanes;
+    uint64_t and_offset;
+  };
+  // Calls f(batch) for the batches of step s in order.
+  template <typename F>
+  void for_each_batch(const Step& s, F&& f) const {
+    const size_t n = s.end - s.begin;
+    const uint64_t a = adder.and_count();
+    const uint64_t b = groups[s.kind == Step::Kind::kWindows ? s.group : 0].circuit.and_count();
+    for (size_t i = 0; i < n; i += kMaxLanes) {
+      const size_t lanes = std::min(kMaxLanes, n - i);
+      switch (s.kind) {
+        case Step::Kind::kAdders:
+          f(Batch{Batch::Kind::kAdders, 0, s.begin + i, lanes, i * a});
+          break;
+        case Step::Kind::kFused:  // the step's tables: all its adders, then all its windows
+          f(Batch{Batch::Kind::kFusedAdders, 0, s.begin + i, lanes, i * a});
+          f(Batch{Batch::Kind::kFusedWindows, 0, s.begin + i, lanes, n * a + i * b});
+          break;
+        case Step::Kind::kWindows:
+          f(Batch{Batch::Kind::kWindows, s.group, s.begin + i, lanes, i * b});
+          break;
+      }
+    }
+  }
 
  private:
   void make_steps();

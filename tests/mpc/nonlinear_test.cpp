@@ -402,6 +402,7 @@ TEST(NonLinearLayer, TrafficMatchesTheCostModelWithOneRoundTripOnline) {
     GarblerSession gs;
     EvaluatorSession es;
     TrafficStats off, on;
+    size_t held = 0, held_after = 1;
     test::run_memory(
         [&](Channel& raw) {
           CountingChannel ch(raw);
@@ -423,9 +424,13 @@ TEST(NonLinearLayer, TrafficMatchesTheCostModelWithOneRoundTripOnline) {
           es.setup(ch);
           NonLinearEvaluator e(spec);
           e.offline(ch, es, in.c, in.r);
+          held = e.held_bytes();
           e.online(ch);
+          held_after = e.held_bytes();
         });
     const NonLinearCost c = cost(spec);
+    EXPECT_EQ(held, c.client_held_bytes);
+    EXPECT_EQ(held_after, 0u);
     EXPECT_EQ(off.bytes_received, c.offline_client_to_server);
     EXPECT_EQ(off.bytes_sent, c.offline_server_to_client);
     EXPECT_EQ(on.bytes_sent, c.online_server_to_client);
@@ -439,6 +444,8 @@ TEST(NonLinearLayer, TrafficMatchesTheCostModelWithOneRoundTripOnline) {
       const uint64_t total = c.offline_client_to_server + c.offline_server_to_client +
                              c.online_server_to_client + c.online_client_to_server;
       EXPECT_LT(total, spec.n_in * 6500);
+      // Tables (96 ANDs · 32 B) and the labels of c and r' (74 · 16 B) per ReLU.
+      EXPECT_EQ(c.client_held_bytes, spec.n_in * (96 * 32 + 74 * 16));
     }
     if (spec.kind == NonLinearKind::kTruncateRemask) {
       // 2ℓ − 2 ANDs; the same online traffic as ReLU.

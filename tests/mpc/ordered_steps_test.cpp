@@ -57,16 +57,16 @@ TEST_P(OrderedStepsTest, AStepThatNeverTakesItsTurnStillPassesItInOrder) {
 
 TEST_P(OrderedStepsTest, TheFirstErrorIsRethrownAndNobodyHangs) {
   auto p = pool();
-  EXPECT_THROW(
-      OrderedSteps::run(p.get(), 50,
-                        [&](size_t, size_t i, OrderedSteps::Turn& turn) {
-                          turn.wait();
-                          if (i == 7) {
-                            throw ChannelError(core::ErrorCode::kNetwork, "peer gone at step 7");
-                          }
-                          turn.pass();
-                        }),
-      ChannelError);
+  EXPECT_THROW(OrderedSteps::run(p.get(), 50,
+                                 [&](size_t, size_t i, OrderedSteps::Turn& turn) {
+                                   turn.wait();
+                                   if (i == 7) {
+                                     throw ChannelError(core::ErrorCode::kNetwork,
+                                                        "peer gone at step 7");
+                                   }
+                                   turn.pass();
+                                 }),
+               ChannelError);
 }
 
 TEST_P(OrderedStepsTest, UnorderedRunCoversEveryStep) {
