@@ -1,5 +1,5 @@
 // The two-party layer: base OT, IKNP OT extension, half-gates garbling and evaluation, and the
-// ReLU-truncate-remask layer offline and online. One thread per party: the benchmark thread is
+// non-linear layers offline and online. One thread per party unless said: the benchmark thread is
 // the server (garbler, OT sender) and a second thread the client, over the in-memory channel.
 // Rates are user counters readable from --benchmark_format=json:
 //   BM_BaseOt           us_per_ot
@@ -8,12 +8,18 @@
 //   BM_GcEvaluate       and_per_s
 //   BM_ReluOffline/ℓ    us_per_relu, bytes_per_relu (f_w = 12, 2^14 ReLUs per layer)
 //   BM_ReluOnline/ℓ     us_per_relu, bytes_per_relu
+//   BM_Relu{Offline,Online}Threads/ℓ/T   the same with T threads per party
+//   BM_Truncate{Offline,Online}/ℓ        us_per_elem, bytes_per_elem (truncate-remask)
+// and, for the layers, server_cpu_us and client_cpu_us (each party's thread, per element) and
+// cpu_us (the process: both parties and their pools).
 #include <benchmark/benchmark.h>
 
 #include <time.h>
 
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -40,12 +46,20 @@ double thread_cpu_seconds() {
 struct PartyCpu {
   double server = 0;
   double client = 0;
+  double process = 0;  // all threads of the process
 };
+
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 // Runs server(ch_a) here and client(ch_b) on a second thread; returns the wall time of both.
 double run_pair(Channel& a, Channel& b, const std::function<void(Channel&)>& server,
                 const std::function<void(Channel&)>& client, PartyCpu* cpu = nullptr) {
   const auto t0 = Clock::now();
+  const double p0 = process_cpu_seconds();
   double client_cpu = 0;
   std::thread t([&] {
     const double c0 = thread_cpu_seconds();
@@ -59,6 +73,7 @@ double run_pair(Channel& a, Channel& b, const std::function<void(Channel&)>& ser
   if (cpu != nullptr) {
     cpu->server += server_cpu;
     cpu->client += client_cpu;
+    cpu->process += process_cpu_seconds() - p0;
   }
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -181,21 +196,28 @@ void BM_GcEvaluate(benchmark::State& state) {
 }
 BENCHMARK(BM_GcEvaluate)->Unit(benchmark::kMillisecond);
 
-// One ReLU layer of 2^14 elements at ℓ = state.range(0), f_w = 12, with a session set up once.
-struct ReluBench {
+// One layer of 2^14 elements at ℓ = state.range(0), f_w = 12, with a session set up once.
+// `threads` > 1 gives each party its own pool of that many threads (the garbler's offline and
+// the evaluator's online use it).
+struct LayerBench {
   static constexpr size_t kN = size_t{1} << 14;
   NonLinearSpec spec;
   std::unique_ptr<MemoryChannel> a, b;
   std::unique_ptr<CountingChannel> count_a;
   GarblerSession gs;
   EvaluatorSession es;
+  std::unique_ptr<pg::core::ThreadPool> server_pool, client_pool;
   std::vector<uint64_t> u, c, r;
 
-  explicit ReluBench(size_t ell) : spec{NonLinearKind::kReluTruncate, ell, 12, kN, {}} {
+  LayerBench(NonLinearKind kind, size_t ell, size_t threads) : spec{kind, ell, 12, kN, {}} {
     auto pair = MemoryChannel::make_pair();
     a = std::move(pair.first);
     b = std::move(pair.second);
     count_a = std::make_unique<CountingChannel>(*a);
+    if (threads > 1) {
+      server_pool = std::make_unique<pg::core::ThreadPool>(threads);
+      client_pool = std::make_unique<pg::core::ThreadPool>(threads);
+    }
     run_pair(
         *count_a, *b, [&](Channel& ch) { gs.setup(ch); }, [&](Channel& ch) { es.setup(ch); });
     count_a->reset();
@@ -215,25 +237,43 @@ struct ReluBench {
   // Offline of one layer; returns its wall time.
   double offline(NonLinearGarbler& g, NonLinearEvaluator& e, PartyCpu* party_cpu) {
     return run_pair(
-        *count_a, *b, [&](Channel& ch) { g.offline(ch, gs); },
+        *count_a, *b,
+        [&](Channel& ch) {
+          if (server_pool) {
+            g.offline(ch, gs, *server_pool);
+          } else {
+            g.offline(ch, gs);
+          }
+        },
         [&](Channel& ch) { e.offline(ch, es, c, r); }, party_cpu);
   }
   double online(NonLinearGarbler& g, NonLinearEvaluator& e, PartyCpu* party_cpu) {
     return run_pair(
         *count_a, *b, [&](Channel& ch) { benchmark::DoNotOptimize(g.online(ch, u)); },
-        [&](Channel& ch) { e.online(ch); }, party_cpu);
+        [&](Channel& ch) {
+          if (client_pool) {
+            e.online(ch, *client_pool);
+          } else {
+            e.online(ch);
+          }
+        },
+        party_cpu);
   }
-  static void report(benchmark::State& state, double seconds, uint64_t bytes, const PartyCpu& cpu) {
-    const double relus = static_cast<double>(state.iterations()) * kN;
-    state.counters["us_per_relu"] = 1e6 * seconds / relus;
-    state.counters["bytes_per_relu"] = static_cast<double>(bytes) / relus;
-    state.counters["server_cpu_us"] = 1e6 * cpu.server / relus;
-    state.counters["client_cpu_us"] = 1e6 * cpu.client / relus;
+  // us_per_<unit> (wall), bytes_per_<unit>; per-party CPU of the two party threads (without
+  // their pools' workers) and cpu_us, the whole process's CPU time (both parties, all threads).
+  static void report(benchmark::State& state, const char* unit, double seconds, uint64_t bytes,
+                     const PartyCpu& cpu) {
+    const double n = static_cast<double>(state.iterations()) * kN;
+    state.counters[std::string("us_per_") + unit] = 1e6 * seconds / n;
+    state.counters[std::string("bytes_per_") + unit] = static_cast<double>(bytes) / n;
+    state.counters["server_cpu_us"] = 1e6 * cpu.server / n;
+    state.counters["client_cpu_us"] = 1e6 * cpu.client / n;
+    state.counters["cpu_us"] = 1e6 * cpu.process / n;
   }
 };
 
-void BM_ReluOffline(benchmark::State& state) {
-  ReluBench bench(static_cast<size_t>(state.range(0)));
+void layer_offline(benchmark::State& state, NonLinearKind kind, size_t threads, const char* unit) {
+  LayerBench bench(kind, static_cast<size_t>(state.range(0)), threads);
   double total = 0;
   PartyCpu cpu;
   for (auto _ : state) {
@@ -243,18 +283,11 @@ void BM_ReluOffline(benchmark::State& state) {
     state.SetIterationTime(t);
     total += t;
   }
-  ReluBench::report(state, total, bench.count_a->total().bytes_total(), cpu);
+  LayerBench::report(state, unit, total, bench.count_a->total().bytes_total(), cpu);
 }
-BENCHMARK(BM_ReluOffline)
-    ->Arg(32)
-    ->Arg(37)
-    ->Arg(41)
-    ->Arg(64)
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
 
-void BM_ReluOnline(benchmark::State& state) {
-  ReluBench bench(static_cast<size_t>(state.range(0)));
+void layer_online(benchmark::State& state, NonLinearKind kind, size_t threads, const char* unit) {
+  LayerBench bench(kind, static_cast<size_t>(state.range(0)), threads);
   double total = 0;
   uint64_t bytes = 0;
   PartyCpu cpu;
@@ -268,15 +301,41 @@ void BM_ReluOnline(benchmark::State& state) {
     state.SetIterationTime(t);
     total += t;
   }
-  ReluBench::report(state, total, bytes, cpu);
+  LayerBench::report(state, unit, total, bytes, cpu);
 }
-BENCHMARK(BM_ReluOnline)
-    ->Arg(32)
-    ->Arg(37)
-    ->Arg(41)
-    ->Arg(64)
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
+
+void BM_ReluOffline(benchmark::State& state) {
+  layer_offline(state, NonLinearKind::kReluTruncate, 1, "relu");
+}
+void BM_ReluOnline(benchmark::State& state) {
+  layer_online(state, NonLinearKind::kReluTruncate, 1, "relu");
+}
+void relu_widths(benchmark::internal::Benchmark* b) {
+  for (int ell : {32, 37, 41, 64}) b->Arg(ell);
+  b->UseManualTime()->Unit(benchmark::kMillisecond);
+}
+BENCHMARK(BM_ReluOffline)->Apply(relu_widths);
+BENCHMARK(BM_ReluOnline)->Apply(relu_widths);
+
+// /ℓ/T: T threads per party.
+void BM_ReluOfflineThreads(benchmark::State& state) {
+  layer_offline(state, NonLinearKind::kReluTruncate, static_cast<size_t>(state.range(1)), "relu");
+}
+void BM_ReluOnlineThreads(benchmark::State& state) {
+  layer_online(state, NonLinearKind::kReluTruncate, static_cast<size_t>(state.range(1)), "relu");
+}
+BENCHMARK(BM_ReluOfflineThreads)->Args({37, 2})->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReluOnlineThreads)->Args({37, 2})->UseManualTime()->Unit(benchmark::kMillisecond);
+
+// Truncate-remask (no ReLU): us_per_elem, bytes_per_elem.
+void BM_TruncateOffline(benchmark::State& state) {
+  layer_offline(state, NonLinearKind::kTruncateRemask, 1, "elem");
+}
+void BM_TruncateOnline(benchmark::State& state) {
+  layer_online(state, NonLinearKind::kTruncateRemask, 1, "elem");
+}
+BENCHMARK(BM_TruncateOffline)->Arg(37)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TruncateOnline)->Arg(37)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -36,6 +36,10 @@ class Aes128 {
   // Encrypts n blocks in place; the rounds are interleaved 8 at a time to fill the AES pipeline.
   void encrypt_blocks(Block* blocks, size_t n) const;
 
+  // The kRounds + 1 expanded round keys, for kernels that run their own AES pipeline (VAES,
+  // CTR streams). Secret whenever the key is: do not copy them out.
+  const Block* round_keys() const { return rk_.data(); }
+
  private:
   std::array<Block, kRounds + 1> rk_{};
 };

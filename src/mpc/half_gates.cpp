@@ -1,13 +1,32 @@
 #include "mpc/half_gates.h"
 
 #include <array>
+#include <cstddef>
 #include <stdexcept>
 
 #include "core/assert.h"
 #include "core/secure.h"
 
 namespace pg::mpc {
+namespace detail {
+struct GateRecord;
+void gc_garble8_vaes(const __m128i* rk, const GateRecord* gates, size_t n_gates, __m128i* labels,
+                     __m128i* tables, uint64_t tweak, __m128i delta);
+void gc_evaluate8_vaes(const __m128i* rk, const GateRecord* gates, size_t n_gates, __m128i* labels,
+                       const __m128i* tables, uint64_t tweak);
+}  // namespace detail
+
 namespace {
+
+// half_gates_vaes.cpp reads Gate through a mirror struct of this layout.
+static_assert(sizeof(Gate) == 16 && offsetof(Gate, a) == 4 && offsetof(Gate, b) == 8 &&
+              offsetof(Gate, out) == 12);
+static_assert(static_cast<int>(GateOp::kXor) == 0 && static_cast<int>(GateOp::kAnd) == 1 &&
+              static_cast<int>(GateOp::kNot) == 2);
+
+const detail::GateRecord* gate_records(const Circuit& c) {
+  return reinterpret_cast<const detail::GateRecord*>(c.gates().data());
+}
 
 Block gc_tweak(uint64_t t) {
   return make_block(0, t);
@@ -62,6 +81,12 @@ HalfGateGarbler::~HalfGateGarbler() {
 void HalfGateGarbler::garble(const Circuit& c, size_t lanes, Block* labels, Block* tables,
                              uint64_t& tweak) const {
   check_lanes(lanes);
+  if (lanes == kMaxLanes && hash_.uses_vaes() && !force_generic_) {
+    detail::gc_garble8_vaes(hash_.round_keys(), gate_records(c), c.gates().size(), labels, tables,
+                            tweak, delta_);
+    tweak += c.and_count() * lanes;
+    return;
+  }
   const size_t L = lanes;
   const Block delta = delta_;
   std::array<Block, 4 * kMaxLanes> h;
@@ -99,6 +124,12 @@ HalfGateEvaluator::HalfGateEvaluator() : hash_(fixed_tccr()) {}
 void HalfGateEvaluator::evaluate(const Circuit& c, size_t lanes, Block* labels, const Block* tables,
                                  uint64_t& tweak) const {
   check_lanes(lanes);
+  if (lanes == kMaxLanes && hash_.uses_vaes() && !force_generic_) {
+    detail::gc_evaluate8_vaes(hash_.round_keys(), gate_records(c), c.gates().size(), labels, tables,
+                              tweak);
+    tweak += c.and_count() * lanes;
+    return;
+  }
   const size_t L = lanes;
   std::array<Block, 2 * kMaxLanes> h;
   std::array<Block, 2 * kMaxLanes> tw;

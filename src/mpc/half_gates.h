@@ -5,6 +5,9 @@
 // (1 ≤ lanes ≤ kMaxLanes), gate by gate: the hashes of all lanes of a gate are computed together,
 // which keeps the AES pipeline full even though each instance is a sequential carry chain.
 //
+// Full batches of kMaxLanes run on a VAES engine that keeps labels in 256-bit registers; other
+// batches, and CPUs without VAES, on a generic one. Both produce the same tables and labels.
+//
 // Layout: labels are slot-major, labels[slot * lanes + lane] (see circuit.h for slots). The
 // garbler's labels are zero labels (the one label is zero ^ Δ); the evaluator's are the active
 // labels. Tables are 2 blocks per AND gate and lane, in gate order with lanes inner: exactly the
@@ -38,9 +41,13 @@ class HalfGateGarbler {
   // Fills the constant slots, garbles every gate, writes 2 × and_count × lanes table blocks.
   void garble(const Circuit& c, size_t lanes, Block* labels, Block* tables, uint64_t& tweak) const;
 
+  // Tests only: use the generic engine even where the 8-lane VAES one applies.
+  void force_generic_engine(bool on) { force_generic_ = on; }
+
  private:
   Block delta_;
   const Tccr& hash_;
+  bool force_generic_ = false;
 };
 
 class HalfGateEvaluator {
@@ -51,8 +58,12 @@ class HalfGateEvaluator {
   void evaluate(const Circuit& c, size_t lanes, Block* labels, const Block* tables,
                 uint64_t& tweak) const;
 
+  // Tests only: use the generic engine even where the 8-lane VAES one applies.
+  void force_generic_engine(bool on) { force_generic_ = on; }
+
  private:
   const Tccr& hash_;
+  bool force_generic_ = false;
 };
 
 // Table blocks for `lanes` instances of `c`.

@@ -19,10 +19,12 @@ Bits add_with_carry(CircuitBuilder& b, const Bits& x, const Bits& y, Wire carry_
   Bits s(n);
   Wire c = carry_in;
   for (size_t i = 0; i < n; ++i) {
-    s[i] = b.xor_gate(b.xor_gate(x[i], y[i]), c);
+    // s = (x ^ c) ^ y shares x ^ c with the carry: four XORs per bit instead of five.
+    const Wire xc = b.xor_gate(x[i], c);
+    s[i] = b.xor_gate(xc, y[i]);
     if (i + 1 < n || carry_out != nullptr) {
       // maj(x, y, c) = c ^ ((x ^ c) & (y ^ c)): one AND per carry.
-      c = b.xor_gate(c, b.and_gate(b.xor_gate(x[i], c), b.xor_gate(y[i], c)));
+      c = b.xor_gate(c, b.and_gate(xc, b.xor_gate(y[i], c)));
     }
   }
   if (carry_out != nullptr) *carry_out = c;
@@ -130,6 +132,15 @@ Circuit window_relu_remask(size_t ell, size_t shift, size_t k) {
   // ReLU leaves a non-negative w-bit value (top bit 0): its extension to ℓ bits is zeros.
   const Bits y = resize_signed(relu(b, m), ell);
   return b.build(sub(b, y, r));
+}
+
+Circuit truncate_remask(size_t ell, size_t shift) {
+  check_width(ell, "truncate_remask");
+  if (shift >= ell) throw std::invalid_argument("truncate_remask: shift must be below ℓ");
+  CircuitBuilder b;
+  const Bits t = b.inputs(ell - shift);
+  const Bits r = b.inputs(ell);
+  return b.build(sub(b, resize_signed(t, ell), r));
 }
 
 Circuit argmax(size_t ell, size_t n) {

@@ -49,6 +49,13 @@ Circuit share_adder(size_t ell, size_t shift);
 // 2w(k − 1) + (w − 1) + (ℓ − 1) ANDs; for k = 1 that is ReLU-truncate-remask.
 Circuit window_relu_remask(size_t ell, size_t shift, size_t k);
 
+// Phase B of truncate-remask, per output: inputs one value t of w = ℓ − shift bits (signed),
+// then r' (ℓ bits, evaluator); outputs z = sext_ℓ(t) − r' mod 2^ℓ, ℓ bits. ℓ − 1 ANDs, so the
+// layer costs 2ℓ − 2 with the adder. The sign extension does not make the top `shift` bits
+// free: z's bits above w are r'_hi plus a borrow in {−1, 0, +1}, and the borrow ripples
+// through r'_hi one AND per bit (a cheaper form would need gates that read r' in the clear).
+Circuit truncate_remask(size_t ell, size_t shift);
+
 // Argmax over n signed ℓ-bit values: outputs the index of the first maximum, in
 // index_bits(n) bits. (n − 1)(2ℓ + index_bits(n)) ANDs at most.
 Circuit argmax(size_t ell, size_t n);

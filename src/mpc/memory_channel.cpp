@@ -1,5 +1,6 @@
 #include "mpc/memory_channel.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -8,7 +9,9 @@
 namespace pg::mpc {
 namespace {
 
-constexpr size_t kPooledChunks = 16;
+// Recycled chunks kept per direction (16 MiB at the default buffer size): enough to cover a
+// producer running well ahead of its reader without holding memory for long.
+constexpr size_t kPooledChunks = 64;
 
 }  // namespace
 
@@ -36,6 +39,7 @@ std::pair<std::unique_ptr<MemoryChannel>, std::unique_ptr<MemoryChannel>> Memory
 MemoryChannel::MemoryChannel(std::shared_ptr<Pipe> out, std::shared_ptr<Pipe> in,
                              const MemoryChannelOptions& options)
     : out_(std::move(out)), in_(std::move(in)), options_(options) {
+  if (options_.buffer_bytes == 0) options_.buffer_bytes = 1;
   wbuf_.reserve(options_.buffer_bytes);
 }
 
@@ -77,16 +81,16 @@ void MemoryChannel::push(SecretBytes chunk) {
 void MemoryChannel::send(const void* data, size_t n) {
   if (closed_) throw ChannelError(core::ErrorCode::kNetwork, "send on a closed channel");
   const auto* p = static_cast<const uint8_t*>(data);
-  if (wbuf_.size() + n > options_.buffer_bytes) {
-    flush();
-    if (n > options_.buffer_bytes) {  // one copy into a chunk of its own
-      SecretBytes chunk;
-      append_bytes(chunk, p, n);
-      push(std::move(chunk));
-      return;
-    }
+  // Every chunk is at most buffer_bytes, so the reader can hand each one back for reuse: a
+  // large flight then cycles through the pool instead of allocating (and faulting in, and
+  // wiping on release) fresh memory for every send.
+  while (n > 0) {
+    const size_t take = std::min(n, options_.buffer_bytes - wbuf_.size());
+    append_bytes(wbuf_, p, take);
+    p += take;
+    n -= take;
+    if (wbuf_.size() == options_.buffer_bytes) flush();
   }
-  append_bytes(wbuf_, p, n);
 }
 
 void MemoryChannel::flush() {

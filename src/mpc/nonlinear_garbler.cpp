@@ -5,15 +5,34 @@
 #include <string>
 
 #include "core/secure.h"
+#include "mpc/ordered_steps.h"
+#include "mpc/slot_io.h"
 
 namespace pg::mpc {
-namespace {
 
-uint64_t ring_mask(size_t ell) {
-  return ell == 64 ? ~uint64_t{0} : (uint64_t{1} << ell) - 1;
-}
+// One worker's buffers, reused from step to step.
+struct NonLinearGarbler::Scratch {
+  SecretBlocks adder_slots;
+  SecretBlocks window_slots;
+  SecretBlocks u_zero;
+  PublicBlocks tables;  // the current step's tables, sent as one piece
+  size_t table_blocks = 0;
 
-}  // namespace
+  void size_for(const LayerPlan& p) {
+    if (!tables.empty()) return;
+    size_t window_slots_n = 0;
+    uint64_t most_tables = 0;
+    for (const LayerPlan::Group& g : p.groups) {
+      window_slots_n = std::max<size_t>(window_slots_n, g.circuit.num_slots());
+    }
+    for (const LayerPlan::Step& s : p.steps)
+      most_tables = std::max(most_tables, p.step_and_gates(s));
+    adder_slots.resize(p.adder.num_slots() * kMaxLanes);
+    window_slots.resize(window_slots_n * kMaxLanes);
+    u_zero.resize(kMaxLanes * p.spec.ell);
+    tables.resize(2 * most_tables);
+  }
+};
 
 NonLinearGarbler::NonLinearGarbler(const NonLinearSpec& spec)
     : plan_(std::make_unique<LayerPlan>(spec)) {}
@@ -33,6 +52,14 @@ void NonLinearGarbler::wipe() {
 }
 
 void NonLinearGarbler::offline(Channel& ch, GarblerSession& session) {
+  run_offline(ch, session, nullptr);
+}
+
+void NonLinearGarbler::offline(Channel& ch, GarblerSession& session, core::ThreadPool& pool) {
+  run_offline(ch, session, &pool);
+}
+
+void NonLinearGarbler::run_offline(Channel& ch, GarblerSession& session, core::ThreadPool* pool) {
   if (state_ != State::kNew) {
     throw std::invalid_argument("NonLinearGarbler::offline: this layer was already prepared");
   }
@@ -40,104 +67,106 @@ void NonLinearGarbler::offline(Channel& ch, GarblerSession& session) {
     throw std::invalid_argument("NonLinearGarbler::offline: the session's setup() has not run");
   }
   const LayerPlan& p = *plan_;
-  const HalfGateGarbler& gc = session.garbler();
-  const size_t ell = p.spec.ell;
-  const size_t n_in = p.spec.n_in;
   // The client's whole OT flight is read before the first table goes out: two large flights
   // in opposite directions at once would deadlock a blocking socket once its buffers fill.
-  SecretBlocks q(p.cot_bits());
+  ConsumedSecretBlocks q;
+  q.reset(p.cot_bits());
   session.ot().send_cot(ch, q.data(), q.size());
-  uint64_t tweak = session.reserve_tweaks(p.and_gates());
+  const uint64_t tweak = session.reserve_tweaks(p.and_gates());
   u_seed_ = session.prg().derive_seed();
-  delta_ = gc.delta();
-  AesCtrStream u_prg(u_seed_);
-  decode_.assign(bit_bytes(p.num_outputs() * p.out_bits), 0);
-  if (p.fused) {
-    SecretBlocks sums(kOnlineChunk * p.width);
-    for (size_t e0 = 0; e0 < n_in; e0 += kOnlineChunk) {
-      const size_t n = std::min(kOnlineChunk, n_in - e0);
-      const Block* qc = q.data() + p.cot_c(e0, 0);
-      garble_adders(ch, gc, u_prg, n, qc, sums.data(), tweak);
-      garble_windows(ch, gc, p.groups[0], e0, e0 + n, sums.data(), e0, qc, p.cot_c(e0, 0), tweak);
-    }
-  } else {
-    SecretBlocks sums(n_in * p.width);
-    for (size_t e0 = 0; e0 < n_in; e0 += kOnlineChunk) {
-      const size_t n = std::min(kOnlineChunk, n_in - e0);
-      garble_adders(ch, gc, u_prg, n, q.data() + p.cot_c(e0, 0), sums.data() + e0 * p.width, tweak);
-    }
-    const size_t r0 = n_in * ell;
-    for (const LayerPlan::Group& g : p.groups) {
-      garble_windows(ch, gc, g, 0, g.outputs.size(), sums.data(), 0, q.data() + r0, r0, tweak);
-    }
+  delta_ = session.garbler().delta();
+  const AesCtrStream u_prg(u_seed_);
+  decode_.assign(p.num_outputs(), 0);
+  SecretBlocks sums(p.fused ? 0 : p.spec.n_in * p.width);
+  const Offline off{session.garbler(), q, sums.data(), u_prg, tweak};
+  std::vector<Scratch> scratch(OrderedSteps::workers(pool));
+  // Phase A (or fused) steps, then phase B: each garbled on its worker, sent in step order.
+  auto run_steps = [&](size_t first, size_t last) {
+    OrderedSteps::run(pool, last - first, [&](size_t w, size_t i, OrderedSteps::Turn& turn) {
+      Scratch& sc = scratch[w];
+      sc.size_for(p);
+      garble_step(p.steps[first + i], off, sc);
+      turn.wait();
+      ch.send_blocks(sc.tables.data(), sc.table_blocks);
+      turn.pass();
+    });
+  };
+  run_steps(0, p.first_window_step);
+  run_steps(p.first_window_step, p.steps.size());
+  q.mark_consumed();
+  if (!p.remask) {
+    SecretBytes bits(bit_bytes(p.out_bits));
+    BitWriter writer(bits.data());
+    writer.put(decode_[0], p.out_bits);
+    writer.finish();
+    ch.send_bits(bits.data(), p.out_bits);
   }
-  if (!p.remask) ch.send_bits(decode_.data(), p.out_bits);
   ch.flush();
   state_ = State::kPrepared;
 }
 
-void NonLinearGarbler::garble_adders(Channel& ch, const HalfGateGarbler& gc, AesCtrStream& u_prg,
-                                     size_t n, const Block* c_labels, Block* sums,
-                                     uint64_t& tweak) {
+void NonLinearGarbler::garble_step(const LayerPlan::Step& s, const Offline& off, Scratch& w) {
   const LayerPlan& p = *plan_;
-  const size_t ell = p.spec.ell;
-  const Circuit& c = p.adder;
-  SecretBlocks labels(c.num_slots() * kMaxLanes);
-  SecretBlocks u_zero(kMaxLanes * ell);
-  std::vector<Block> tables(table_blocks(c, kMaxLanes));
-  for (size_t b0 = 0; b0 < n; b0 += kMaxLanes) {
-    const size_t lanes = std::min(kMaxLanes, n - b0);
-    u_prg.fill(u_zero.data(), lanes * ell);  // the zero labels of u, in element order
-    for (size_t k = 0; k < lanes; ++k) {
-      const Block* ck = c_labels + (b0 + k) * p.c_stride();
-      for (size_t i = 0; i < ell; ++i) {
-        labels[(Circuit::kFirstInput + i) * lanes + k] = u_zero[k * ell + i];
-        labels[(Circuit::kFirstInput + ell + i) * lanes + k] = ck[i];
-      }
+  w.table_blocks = 2 * p.step_and_gates(s);
+  p.for_each_batch(s, [&](const LayerPlan::Batch& b) {
+    using K = LayerPlan::Batch::Kind;
+    Block* tables = w.tables.data() + 2 * b.and_offset;
+    const uint64_t tweak = off.tweak + s.and_offset + b.and_offset;
+    switch (b.kind) {
+      case K::kAdders:
+        garble_adder_batch(b.first, b.lanes, off, tables, tweak, w);
+        slot_io::store_outputs(w.adder_slots.data(), p.adder, b.lanes, p.width,
+                               off.sums + b.first * p.width, p.width);
+        break;
+      case K::kFusedAdders:
+        garble_adder_batch(b.first, b.lanes, off, tables, tweak, w);
+        slot_io::chain_outputs(w.adder_slots.data(), p.adder, w.window_slots.data(), b.lanes, 0,
+                               p.width);
+        break;
+      case K::kWindows:
+      case K::kFusedWindows:
+        garble_window_batch(p.groups[b.group], b.first, b.lanes, off, b.kind == K::kFusedWindows,
+                            tables, tweak, w);
+        break;
     }
-    gc.garble(c, lanes, labels.data(), tables.data(), tweak);
-    ch.send_blocks(tables.data(), table_blocks(c, lanes));
-    for (size_t k = 0; k < lanes; ++k) {
-      for (size_t i = 0; i < p.width; ++i) {
-        sums[(b0 + k) * p.width + i] = labels[c.outputs()[i] * lanes + k];
-      }
-    }
-  }
+  });
 }
 
-void NonLinearGarbler::garble_windows(Channel& ch, const HalfGateGarbler& gc,
-                                      const LayerPlan::Group& g, size_t j0, size_t j1,
-                                      const Block* sums, size_t sums_base, const Block* r_labels,
-                                      size_t r_base, uint64_t& tweak) {
+void NonLinearGarbler::garble_adder_batch(size_t e, size_t lanes, const Offline& off, Block* tables,
+                                          uint64_t tweak, Scratch& w) const {
   const LayerPlan& p = *plan_;
-  const size_t w = p.width;
-  const Circuit& c = g.circuit;
-  SecretBlocks labels(c.num_slots() * kMaxLanes);
-  std::vector<Block> tables(table_blocks(c, kMaxLanes));
-  for (size_t b0 = j0; b0 < j1; b0 += kMaxLanes) {
-    const size_t lanes = std::min(kMaxLanes, j1 - b0);
-    for (size_t k = 0; k < lanes; ++k) {
-      const size_t o = g.outputs[b0 + k];
-      for (size_t s = 0; s < g.window; ++s) {
-        const Block* x = sums + (p.window_input(o, s) - sums_base) * w;
-        for (size_t i = 0; i < w; ++i)
-          labels[(Circuit::kFirstInput + s * w + i) * lanes + k] = x[i];
-      }
-      if (!p.remask) continue;
-      const Block* r = r_labels + (p.cot_r(o, 0) - r_base);
-      for (size_t i = 0; i < p.spec.ell; ++i) {
-        labels[(Circuit::kFirstInput + g.window * w + i) * lanes + k] = r[i];
-      }
+  const size_t ell = p.spec.ell;
+  off.u_prg.fill_at(e * ell, w.u_zero.data(), lanes * ell);  // the zero labels of u
+  slot_io::load_inputs(w.adder_slots.data(), lanes, 0, w.u_zero.data(), ell, ell);
+  slot_io::load_inputs(w.adder_slots.data(), lanes, ell, off.q.data() + p.cot_c(e, 0), p.c_stride(),
+                       ell);
+  // Fused layers wipe c and r' together once phase B has read r'.
+  if (!p.fused) off.q.wipe(p.cot_c(e, 0), lanes * ell);
+  off.gc.garble(p.adder, lanes, w.adder_slots.data(), tables, tweak);
+}
+
+void NonLinearGarbler::garble_window_batch(const LayerPlan::Group& g, size_t j, size_t lanes,
+                                           const Offline& off, bool fused, Block* tables,
+                                           uint64_t tweak, Scratch& w) {
+  const LayerPlan& p = *plan_;
+  Block* slots = w.window_slots.data();
+  for (size_t k = 0; k < lanes; ++k) {
+    const size_t o = g.outputs[j + k];
+    for (size_t s = 0; s < g.window && !fused; ++s) {
+      slot_io::load_lane(slots, lanes, k, s * p.width, off.sums + p.window_input(o, s) * p.width,
+                         p.width);
     }
-    gc.garble(c, lanes, labels.data(), tables.data(), tweak);
-    ch.send_blocks(tables.data(), table_blocks(c, lanes));
-    for (size_t k = 0; k < lanes; ++k) {
-      const size_t o = g.outputs[b0 + k];
-      for (size_t i = 0; i < p.out_bits; ++i) {
-        put_bit(decode_.data(), o * p.out_bits + i, lsb(labels[c.outputs()[i] * lanes + k]));
-      }
+    if (p.remask) {
+      slot_io::load_lane(slots, lanes, k, g.window * p.width, off.q.data() + p.cot_r(o, 0),
+                         p.spec.ell);
+      if (!fused) off.q.wipe(p.cot_r(o, 0), p.spec.ell);
     }
   }
+  if (fused) off.q.wipe(p.cot_c(j, 0), lanes * p.c_stride());
+  off.gc.garble(g.circuit, lanes, slots, tables, tweak);
+  uint64_t values[kMaxLanes];
+  slot_io::output_lsbs(slots, g.circuit, lanes, p.out_bits, values);
+  for (size_t k = 0; k < lanes; ++k) decode_[g.outputs[j + k]] = values[k];
 }
 
 std::vector<uint64_t> NonLinearGarbler::online(Channel& ch, std::span<const uint64_t> u) {
@@ -163,23 +192,19 @@ std::vector<uint64_t> NonLinearGarbler::online(Channel& ch, std::span<const uint
     u_prg.fill(labels.data(), n * ell);
     for (size_t k = 0; k < n; ++k) {
       const uint64_t v = u[e0 + k];
-      for (size_t i = 0; i < ell; ++i) labels[k * ell + i] ^= bit_mask(v >> i) & delta_;
+      Block* l = labels.data() + k * ell;
+      for (size_t i = 0; i < ell; ++i) l[i] ^= bit_mask(v >> i) & delta_;
     }
     ch.send_blocks(labels.data(), n * ell);
   }
   ch.flush();
   std::vector<uint64_t> z;
   if (p.remask) {
-    SecretBytes permute(decode_.size());
+    SecretBytes permute(bit_bytes(p.num_outputs() * ell));
     ch.recv_bits(permute.data(), p.num_outputs() * ell);
-    z.assign(p.num_outputs(), 0);
-    for (size_t o = 0; o < z.size(); ++o) {
-      uint64_t v = 0;
-      for (size_t i = 0; i < ell; ++i) {
-        v |= (get_bit(permute.data(), o * ell + i) ^ get_bit(decode_.data(), o * ell + i)) << i;
-      }
-      z[o] = v & ring_mask(ell);
-    }
+    BitReader reader(permute.data(), permute.size());
+    z.resize(p.num_outputs());
+    for (size_t o = 0; o < z.size(); ++o) z[o] = reader.get(ell) ^ decode_[o];
   }
   wipe();
   return z;

@@ -1,9 +1,11 @@
 #include "mpc/nonlinear_spec.h"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <string>
 
+#include "core/assert.h"
 #include "mpc/iknp.h"
 #include "mpc/int_circuits.h"
 
@@ -38,6 +40,9 @@ void validate(const NonLinearSpec& spec) {
     case NonLinearKind::kReluTruncate:
       if (!spec.windows.empty()) bad("ReLU takes no windows");
       break;
+    case NonLinearKind::kTruncateRemask:
+      if (!spec.windows.empty()) bad("truncate-remask takes no windows");
+      break;
     case NonLinearKind::kMaxPoolReluTruncate:
       if (spec.windows.empty()) bad("max-pool needs at least one window");
       for (size_t o = 0; o < spec.windows.size(); ++o) {
@@ -62,6 +67,7 @@ void validate(const NonLinearSpec& spec) {
 size_t num_outputs(const NonLinearSpec& spec) {
   switch (spec.kind) {
     case NonLinearKind::kReluTruncate:
+    case NonLinearKind::kTruncateRemask:
       return spec.n_in;
     case NonLinearKind::kMaxPoolReluTruncate:
       return spec.windows.size();
@@ -80,15 +86,21 @@ LayerPlan::LayerPlan(const NonLinearSpec& s) : spec(s) {
     remask = false;
     out_bits = circuits::index_bits(spec.n_in);
     groups.push_back({circuits::argmax(spec.ell, spec.n_in), spec.n_in, {0}});
+    make_steps();
     return;
   }
   out_bits = spec.ell;
-  if (spec.kind == NonLinearKind::kReluTruncate) {
+  if (spec.kind == NonLinearKind::kReluTruncate || spec.kind == NonLinearKind::kTruncateRemask) {
     fused = true;
-    Group g{circuits::window_relu_remask(spec.ell, spec.shift, 1), 1, {}};
+    Group g{spec.kind == NonLinearKind::kReluTruncate
+                ? circuits::window_relu_remask(spec.ell, spec.shift, 1)
+                : circuits::truncate_remask(spec.ell, spec.shift),
+            1,
+            {}};
     g.outputs.resize(spec.n_in);
     for (size_t o = 0; o < spec.n_in; ++o) g.outputs[o] = static_cast<uint32_t>(o);
     groups.push_back(std::move(g));
+    make_steps();
     return;
   }
   std::map<size_t, std::vector<uint32_t>> by_size;
@@ -98,11 +110,47 @@ LayerPlan::LayerPlan(const NonLinearSpec& s) : spec(s) {
   for (auto& [k, outs] : by_size) {
     groups.push_back({circuits::window_relu_remask(spec.ell, spec.shift, k), k, std::move(outs)});
   }
+  make_steps();
+}
+
+void LayerPlan::make_steps() {
+  uint64_t offset = 0;
+  auto add = [&](Step::Kind kind, size_t group, size_t begin, size_t end) {
+    steps.push_back({kind, group, begin, end, offset});
+    offset += step_and_gates(steps.back());
+  };
+  const Step::Kind phase_a = fused ? Step::Kind::kFused : Step::Kind::kAdders;
+  for (size_t e = 0; e < spec.n_in; e += kOnlineChunk) {
+    add(phase_a, 0, e, std::min(spec.n_in, e + kOnlineChunk));
+  }
+  first_window_step = steps.size();
+  if (fused) return;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const size_t n = groups[g].outputs.size();
+    for (size_t j = 0; j < n; j += kOnlineChunk) {
+      add(Step::Kind::kWindows, g, j, std::min(n, j + kOnlineChunk));
+    }
+  }
+  PG_ASSERT(offset == and_gates(), "steps do not cover the layer");
+}
+
+uint64_t LayerPlan::step_and_gates(const Step& s) const {
+  const uint64_t n = s.end - s.begin;
+  switch (s.kind) {
+    case Step::Kind::kFused:
+      return n * (adder.and_count() + groups[0].circuit.and_count());
+    case Step::Kind::kAdders:
+      return n * adder.and_count();
+    case Step::Kind::kWindows:
+      return n * groups[s.group].circuit.and_count();
+  }
+  return 0;
 }
 
 uint32_t LayerPlan::window_input(size_t o, size_t s) const {
   switch (spec.kind) {
     case NonLinearKind::kReluTruncate:
+    case NonLinearKind::kTruncateRemask:
       return static_cast<uint32_t>(o);
     case NonLinearKind::kMaxPoolReluTruncate:
       return spec.windows[o][s];
@@ -132,6 +180,8 @@ NonLinearCost cost(const NonLinearSpec& spec) {
   if (!plan.remask) c.offline_server_to_client += (plan.out_bits + 7) / 8;
   c.online_server_to_client = 16 * spec.ell * spec.n_in;
   c.online_client_to_server = plan.remask ? (plan.num_outputs() * spec.ell + 7) / 8 : 0;
+  c.client_held_bytes =
+      16 * (plan.table_blocks() + c.cot_bits) + (plan.remask ? 0 : bit_bytes(plan.out_bits));
   return c;
 }
 

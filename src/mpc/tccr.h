@@ -30,6 +30,8 @@ class Tccr {
   // π itself (for the known-answer test of the fixed key).
   Block permute(Block x) const;
   bool uses_vaes() const { return use_vaes_; }
+  // The fixed key's 11 round keys (public), for kernels that run the hash inline.
+  const Block* round_keys() const { return rk_.data(); }
 
  private:
   std::array<Block, 11> rk_;

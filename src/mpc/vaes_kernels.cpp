@@ -1,41 +1,30 @@
-// AES kernels with VAES (two AES blocks per 256-bit instruction): the TCCR hash and CTR mode. This
-// file alone is compiled with -mvaes and is called only after a run-time CPU check. It includes no
-// project header, so no inline function compiled here for VAES can replace the baseline copy at
-// link time.
+// AES kernels with VAES (two AES blocks per 256-bit instruction): the TCCR hash and CTR mode.
+// Compiled with -mvaes and called only after a run-time CPU check; it includes no project header
+// but vaes_aes.h (see there).
 #include <immintrin.h>
 
 #include <cstddef>
 #include <cstdint>
 
+#include "mpc/vaes_aes.h"
+
 namespace pg::mpc::detail {
 namespace {
 
-constexpr size_t kRounds = 10;
-
-template <size_t kLanes>
-inline void aes_ymm(__m256i* x, const __m256i* rk) {
-  for (size_t j = 0; j < kLanes; ++j) x[j] = _mm256_xor_si256(x[j], rk[0]);
-  for (size_t r = 1; r < kRounds; ++r) {
-    for (size_t j = 0; j < kLanes; ++j) x[j] = _mm256_aesenc_epi128(x[j], rk[r]);
-  }
-  for (size_t j = 0; j < kLanes; ++j) x[j] = _mm256_aesenclast_epi128(x[j], rk[kRounds]);
-}
+using vaes::RoundKeys;
 
 // H over 2·kLanes blocks: π(π(x) ⊕ t) ⊕ π(x).
 template <size_t kLanes>
-inline void tccr_chunk(const __m256i* rk, const __m128i* x, const __m128i* tw, __m128i* out) {
-  __m256i p[kLanes];
+inline void tccr_chunk(const RoundKeys& rk, const __m128i* x, const __m128i* tw, __m128i* out) {
   __m256i y[kLanes];
+  __m256i t[kLanes];
   for (size_t j = 0; j < kLanes; ++j) {
-    p[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 2 * j));
+    y[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 2 * j));
+    t[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(tw + 2 * j));
   }
-  aes_ymm<kLanes>(p, rk);
+  vaes::tccr<kLanes>(y, t, rk);
   for (size_t j = 0; j < kLanes; ++j) {
-    y[j] = _mm256_xor_si256(p[j], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(tw + 2 * j)));
-  }
-  aes_ymm<kLanes>(y, rk);
-  for (size_t j = 0; j < kLanes; ++j) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 2 * j), _mm256_xor_si256(y[j], p[j]));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 2 * j), y[j]);
   }
 }
 
@@ -44,8 +33,7 @@ inline void tccr_chunk(const __m256i* rk, const __m128i* x, const __m128i* tw, _
 // Hashes the first n - n % 2 blocks; returns how many it hashed. out may alias x.
 size_t tccr_hash_vaes(const __m128i* rk128, const __m128i* x, const __m128i* tw, __m128i* out,
                       size_t n) {
-  __m256i rk[kRounds + 1];
-  for (size_t r = 0; r <= kRounds; ++r) rk[r] = _mm256_broadcastsi128_si256(rk128[r]);
+  const RoundKeys rk = vaes::broadcast_keys(rk128);
   size_t i = 0;
   for (; i + 16 <= n; i += 16) tccr_chunk<8>(rk, x + i, tw + i, out + i);
   for (; i + 4 <= n; i += 4) tccr_chunk<2>(rk, x + i, tw + i, out + i);
@@ -56,8 +44,7 @@ size_t tccr_hash_vaes(const __m128i* rk128, const __m128i* x, const __m128i* tw,
 // out[k] = AES_rk(counter + k) for k < n, the counter as a 128-bit little-endian integer with
 // zero high word (the caller keeps counter + n below 2^64).
 void ctr_fill_vaes(const __m128i* rk128, uint64_t counter, __m128i* out, size_t n) {
-  __m256i rk[kRounds + 1];
-  for (size_t r = 0; r <= kRounds; ++r) rk[r] = _mm256_broadcastsi128_si256(rk128[r]);
+  const RoundKeys rk = vaes::broadcast_keys(rk128);
   const auto c = static_cast<long long>(counter);
   __m256i ctr = _mm256_set_epi64x(0, c + 1, 0, c);
   const __m256i two = _mm256_set_epi64x(0, 2, 0, 2);
@@ -69,7 +56,7 @@ void ctr_fill_vaes(const __m128i* rk128, uint64_t counter, __m128i* out, size_t 
       x[j] = ctr;
       ctr = _mm256_add_epi64(ctr, two);
     }
-    aes_ymm<kLanes>(x, rk);
+    vaes::aes<kLanes>(x, rk);
     for (size_t j = 0; j < kLanes; ++j) {
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 2 * j), x[j]);
     }
@@ -77,12 +64,12 @@ void ctr_fill_vaes(const __m128i* rk128, uint64_t counter, __m128i* out, size_t 
   for (; i + 2 <= n; i += 2) {
     __m256i x = ctr;
     ctr = _mm256_add_epi64(ctr, two);
-    aes_ymm<1>(&x, rk);
+    vaes::aes<1>(&x, rk);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), x);
   }
   if (i < n) {
     __m256i x = ctr;
-    aes_ymm<1>(&x, rk);
+    vaes::aes<1>(&x, rk);
     out[i] = _mm256_castsi256_si128(x);
   }
 }

@@ -2,9 +2,11 @@
 // (order, encoding, OT or garbling scheme, the circuits, tweaks, the fixed AES key) changes these
 // values. If a change is intended, update the constants and say so in the commit message.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
+
+#include <memory>
 
 #include "core/testing.h"
+#include "core/thread_pool.h"
 #include "mpc/nonlinear_evaluator.h"
 #include "mpc/nonlinear_garbler.h"
 #include "test_util.h"
@@ -13,33 +15,18 @@
 namespace pg::mpc {
 namespace {
 
-// Hashes everything one party sends.
-class HashingChannel final : public Channel {
- public:
-  explicit HashingChannel(Channel& inner) : inner_(inner), ctx_(EVP_MD_CTX_new()) {
-    EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr);
-  }
-  ~HashingChannel() override { EVP_MD_CTX_free(ctx_); }
-  void send(const void* data, size_t n) override {
-    EVP_DigestUpdate(ctx_, data, n);
-    inner_.send(data, n);
-  }
-  void recv(void* data, size_t n) override { inner_.recv(data, n); }
-  void flush() override { inner_.flush(); }
-  std::string hex() {
-    std::vector<uint8_t> d(32);
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_, d.data(), &len);
-    return pg::test::to_hex(d);
-  }
+// threads = 0: the one-thread calls; otherwise each party garbles/evaluates on its own pool of
+// that many threads, which must not change a byte.
+class GoldenTranscript : public ::testing::TestWithParam<size_t> {};
 
- private:
-  Channel& inner_;
-  EVP_MD_CTX* ctx_;
-};
-
-TEST(GoldenTranscript, FixedSeedSessionHashesToTheStoredValues) {
+TEST_P(GoldenTranscript, FixedSeedSessionHashesToTheStoredValues) {
   core::testing::FixedSeedScope seed(core::testing::seed_of(0x99));
+  const size_t threads = GetParam();
+  std::unique_ptr<core::ThreadPool> server_pool, client_pool;
+  if (threads > 0) {
+    server_pool = std::make_unique<core::ThreadPool>(threads);
+    client_pool = std::make_unique<core::ThreadPool>(threads);
+  }
   GarblerSession gs;  // construction order fixes which seed each party draws
   EvaluatorSession es;
   auto prg = core::Prg::from_os();
@@ -63,26 +50,43 @@ TEST(GoldenTranscript, FixedSeedSessionHashesToTheStoredValues) {
   std::string server_hex, client_hex;
   test::run_memory(
       [&](Channel& raw) {
-        HashingChannel ch(raw);
+        test::HashingChannel ch(raw);
         gs.setup(ch);
         std::vector<NonLinearGarbler> layers;
         for (const auto& s : specs) layers.emplace_back(s);
-        for (auto& l : layers) l.offline(ch, gs);
+        for (auto& l : layers) {
+          if (server_pool) {
+            l.offline(ch, gs, *server_pool);
+          } else {
+            l.offline(ch, gs);
+          }
+        }
         for (size_t i = 0; i < layers.size(); ++i) layers[i].online(ch, u[i]);
         server_hex = ch.hex();
       },
       [&](Channel& raw) {
-        HashingChannel ch(raw);
+        test::HashingChannel ch(raw);
         es.setup(ch);
         std::vector<NonLinearEvaluator> layers;
         for (const auto& s : specs) layers.emplace_back(s);
         for (size_t i = 0; i < layers.size(); ++i) layers[i].offline(ch, es, c[i], r[i]);
-        for (auto& l : layers) l.online(ch);
+        for (auto& l : layers) {
+          if (client_pool) {
+            l.online(ch, *client_pool);
+          } else {
+            l.online(ch);
+          }
+        }
         client_hex = ch.hex();
       });
   EXPECT_EQ(server_hex, "fe9da558a87afce231a233902a734ea4b361578fc150befaf288a22b19032ed2");
   EXPECT_EQ(client_hex, "35f93509559a08f4a0f8035d8fdfaf2fc163c872e376b94e5dcdc1f790c5d9ee");
 }
+
+INSTANTIATE_TEST_SUITE_P(Threads, GoldenTranscript, ::testing::Values(0, 1, 2, 3),
+                         [](const auto& param_info) {
+                           return "t" + std::to_string(param_info.param);
+                         });
 
 }  // namespace
 }  // namespace pg::mpc

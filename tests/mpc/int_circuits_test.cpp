@@ -136,12 +136,61 @@ TEST_P(IntCircuits, GateCountsArePinned) {
     EXPECT_EQ(circuits::window_relu_remask(ell, f, 1).and_count(), (w - 1) + (ell - 1));
     EXPECT_EQ(circuits::window_relu_remask(ell, f, 4).and_count(), 2 * w * 3 + (w - 1) + (ell - 1));
   }
+  // Truncate-remask: the adder and one subtraction on the sign-extended value, 2ℓ − 2 in all.
+  for (size_t f = 0; f < ell; f += std::max<size_t>(1, ell / 5)) {
+    EXPECT_EQ(circuits::truncate_remask(ell, f).and_count(), ell - 1) << "f=" << f;
+    EXPECT_EQ(
+        circuits::share_adder(ell, f).and_count() + circuits::truncate_remask(ell, f).and_count(),
+        2 * ell - 2);
+  }
+  EXPECT_EQ(circuits::truncate_remask(ell, ell - 1).and_count(), ell - 1);
   // f = ℓ − 1 keeps only the sign: ReLU is constant 0, the window max is dead code, and
   // 0 − r' needs no AND for its first carry.
   EXPECT_EQ(circuits::window_relu_remask(ell, ell - 1, 4).and_count(), ell >= 2 ? ell - 2 : 0);
 }
 
+TEST_P(IntCircuits, TruncateRemaskIsTheShiftedValueMinusTheMask) {
+  // Both phases composed in plaintext: the adder's w output bits feed truncate_remask.
+  const size_t ell = GetParam();
+  const uint64_t m = mask_of(ell);
+  for (size_t f : {size_t{0}, size_t{1}, ell / 3, ell - 1}) {
+    if (f >= ell) continue;
+    const Circuit adder = circuits::share_adder(ell, f);
+    const Circuit tr = circuits::truncate_remask(ell, f);
+    ASSERT_EQ(adder.num_outputs(), ell - f);
+    ASSERT_EQ(tr.num_inputs(), (ell - f) + ell);
+    auto prg = core::Prg::from_os();
+    std::vector<uint64_t> xs = edge_values(ell);
+    for (int i = 0; i < 200; ++i) xs.push_back(prg.next_u64() & m);
+    for (size_t k = 0; k < xs.size(); ++k) {
+      const uint64_t x = xs[k];
+      const uint64_t u = prg.next_u64() & m;
+      const uint64_t c = (x - u) & m;
+      // Masks 0, −1 and 2^{ℓ−1} (the borrow runs the whole width), else random.
+      const uint64_t r = k % 4 == 0   ? 0
+                         : k % 4 == 1 ? m
+                         : k % 4 == 2 ? uint64_t{1} << (ell - 1)
+                                      : prg.next_u64() & m;
+      std::vector<uint8_t> in;
+      push_bits(in, u, ell);
+      push_bits(in, c, ell);
+      std::vector<uint8_t> in_b = adder.evaluate(in);
+      push_bits(in_b, r, ell);
+      const uint64_t z = from_bits(tr.evaluate(in_b), 0, ell);
+      ASSERT_EQ(z, (static_cast<uint64_t>(to_signed(x, ell) >> f) - r) & m)
+          << "ℓ=" << ell << " f=" << f << " x=" << x << " r=" << r;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Widths, IntCircuits, ::testing::Values(1, 2, 7, 16, 32, 37, 41, 63, 64));
+
+TEST(IntCircuits, TruncateRemaskAt37Bits) {
+  const size_t total =
+      circuits::share_adder(37, 12).and_count() + circuits::truncate_remask(37, 12).and_count();
+  EXPECT_EQ(total, 2 * 37 - 2u);
+  EXPECT_EQ(total, 72u);
+}
 
 TEST(IntCircuits, ReluTruncateAt37Bits) {
   // The target of the issue: ≈ 3ℓ − f_w AND gates at ℓ = 37, f_w = 12.

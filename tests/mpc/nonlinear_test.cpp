@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
+#include <string>
 
 #include "core/testing.h"
+#include "core/thread_pool.h"
 #include "mpc/counting_channel.h"
 #include "mpc/nonlinear_evaluator.h"
 #include "mpc/nonlinear_garbler.h"
@@ -29,6 +32,9 @@ struct Oracle {
 
   int64_t shifted(size_t i) const { return to_signed(x[i], spec.ell) >> spec.shift; }
   uint64_t output(size_t o) const {
+    if (spec.kind == NonLinearKind::kTruncateRemask) {
+      return static_cast<uint64_t>(shifted(o)) & mask_of(spec.ell);
+    }
     int64_t m;
     if (spec.kind == NonLinearKind::kReluTruncate) {
       m = shifted(o);
@@ -98,23 +104,39 @@ LayerInputs make_inputs(const NonLinearSpec& spec, core::Prg& prg, bool edges) {
 struct LayerResult {
   std::vector<uint64_t> z;
   std::optional<uint64_t> index;
+  std::string server_sent, client_sent;  // transcript hashes
 };
 
-LayerResult run_layer(const NonLinearSpec& spec, const LayerInputs& in, bool tcp) {
+// threads = 0 uses the one-thread calls; otherwise each party has a pool of that many threads.
+LayerResult run_layer(const NonLinearSpec& spec, const LayerInputs& in, bool tcp,
+                      size_t threads = 0) {
   GarblerSession gs;  // both drawn on this thread: deterministic under a fixed test seed
   EvaluatorSession es;
   LayerResult res;
-  auto server = [&](Channel& ch) {
+  std::unique_ptr<core::ThreadPool> server_pool, client_pool;
+  if (threads > 0) {
+    server_pool = std::make_unique<core::ThreadPool>(threads);
+    client_pool = std::make_unique<core::ThreadPool>(threads);
+  }
+  auto server = [&](Channel& raw) {
+    test::HashingChannel ch(raw);
     gs.setup(ch);
     NonLinearGarbler g(spec);
-    g.offline(ch, gs);
+    if (server_pool) {
+      g.offline(ch, gs, *server_pool);
+    } else {
+      g.offline(ch, gs);
+    }
     res.z = g.online(ch, in.u);
+    res.server_sent = ch.hex();
   };
-  auto client = [&](Channel& ch) {
+  auto client = [&](Channel& raw) {
+    test::HashingChannel ch(raw);
     es.setup(ch);
     NonLinearEvaluator e(spec);
     e.offline(ch, es, in.c, in.r);
-    res.index = e.online(ch);
+    res.index = client_pool ? e.online(ch, *client_pool) : e.online(ch);
+    res.client_sent = ch.hex();
   };
   if (tcp) {
     test::run_tcp(server, client);
@@ -136,33 +158,59 @@ void check_result(const LayerInputs& in, const LayerResult& res) {
   ASSERT_EQ(res.z.size(), num_outputs(spec));
   for (size_t o = 0; o < res.z.size(); ++o) {
     ASSERT_EQ((res.z[o] + in.r[o]) & mask_of(spec.ell), in.oracle.output(o))
-        << "output " << o << " x=" << in.oracle.x[spec.kind == NonLinearKind::kReluTruncate ? o : 0]
+        << "output " << o
+        << " x=" << in.oracle.x[spec.kind == NonLinearKind::kMaxPoolReluTruncate ? 0 : o]
         << " ℓ=" << spec.ell << " shift=" << spec.shift;
   }
 }
 
-struct ReluCase {
+// The element-wise kinds (ReLU-truncate and truncate-remask) over the widths of the issue,
+// with shifts 0, 1, a typical f_w and ℓ − 1.
+struct ElementwiseCase {
+  NonLinearKind kind;
   size_t ell;
   size_t shift;
 };
 
-class ReluLayer : public ::testing::TestWithParam<ReluCase> {};
+class ElementwiseLayer : public ::testing::TestWithParam<ElementwiseCase> {
+ protected:
+  NonLinearSpec spec(size_t n) const {
+    return {GetParam().kind, GetParam().ell, GetParam().shift, n, {}};
+  }
+};
 
-TEST_P(ReluLayer, MatchesThePlaintextFunctionInMemory) {
+TEST_P(ElementwiseLayer, MatchesThePlaintextFunctionInMemory) {
   FixedSeedScope seed(seed_of(0x61));
   auto prg = core::Prg::from_os();
-  NonLinearSpec spec{NonLinearKind::kReluTruncate, GetParam().ell, GetParam().shift, 2000, {}};
-  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
-  check_result(in, run_layer(spec, in, /*tcp=*/false));
+  const LayerInputs in = make_inputs(spec(2000), prg, /*edges=*/true);
+  check_result(in, run_layer(spec(2000), in, /*tcp=*/false));
 }
 
-TEST_P(ReluLayer, MatchesThePlaintextFunctionOverTcp) {
+TEST_P(ElementwiseLayer, MatchesThePlaintextFunctionOverTcp) {
   FixedSeedScope seed(seed_of(0x62));
   auto prg = core::Prg::from_os();
-  NonLinearSpec spec{NonLinearKind::kReluTruncate, GetParam().ell, GetParam().shift, 500, {}};
-  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
-  check_result(in, run_layer(spec, in, /*tcp=*/true));
+  const LayerInputs in = make_inputs(spec(500), prg, /*edges=*/true);
+  check_result(in, run_layer(spec(500), in, /*tcp=*/true));
 }
+
+std::vector<ElementwiseCase> elementwise_cases() {
+  std::vector<ElementwiseCase> cases;
+  const std::vector<std::pair<size_t, size_t>> widths = {{16, 0},  {16, 5},  {16, 15}, {32, 12},
+                                                         {37, 12}, {37, 1},  {41, 12}, {41, 40},
+                                                         {64, 0},  {64, 24}, {64, 63}, {1, 0}};
+  for (NonLinearKind kind : {NonLinearKind::kReluTruncate, NonLinearKind::kTruncateRemask}) {
+    for (auto [ell, shift] : widths) cases.push_back({kind, ell, shift});
+  }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(Widths, ElementwiseLayer, ::testing::ValuesIn(elementwise_cases()),
+                         [](const auto& param_info) {
+                           const ElementwiseCase& c = param_info.param;
+                           return std::string(c.kind == NonLinearKind::kReluTruncate ? "relu"
+                                                                                     : "trunc") +
+                                  "_l" + std::to_string(c.ell) + "_f" + std::to_string(c.shift);
+                         });
 
 TEST(ReluLayerTcp, LargeLayerStreamsWithoutDeadlock) {
   // Tens of MiB in each direction: far more than the sockets buffer, so a schedule in which
@@ -192,16 +240,6 @@ TEST(ReluLayerTcp, LargeLayerStreamsWithoutDeadlock) {
       opt);
   check_result(in, res);
 }
-
-INSTANTIATE_TEST_SUITE_P(Widths, ReluLayer,
-                         ::testing::Values(ReluCase{16, 0}, ReluCase{16, 5}, ReluCase{16, 15},
-                                           ReluCase{32, 12}, ReluCase{37, 12}, ReluCase{41, 12},
-                                           ReluCase{41, 40}, ReluCase{64, 0}, ReluCase{64, 24},
-                                           ReluCase{1, 0}),
-                         [](const auto& param_info) {
-                           return "l" + std::to_string(param_info.param.ell) + "_f" +
-                                  std::to_string(param_info.param.shift);
-                         });
 
 // 3×3 windows with stride 2 over a 7×7 map: windows overlap, and at the padded border an index
 // repeats so every window lists 9 entries; a few 2×2 windows form a second group.
@@ -252,6 +290,63 @@ TEST(ArgmaxLayer, ReturnsTheIndexToTheClientOnly) {
   }
 }
 
+// Large enough for several steps per phase (and several phase-B groups), so that threads
+// really split the work.
+NonLinearSpec big_max_pool_spec(size_t ell, size_t shift) {
+  NonLinearSpec spec{NonLinearKind::kMaxPoolReluTruncate, ell, shift, 40 * 40, {}};
+  for (uint32_t oy = 0; oy < 20; ++oy) {
+    for (uint32_t ox = 0; ox < 20; ++ox) {
+      const uint32_t i = 2 * oy * 40 + 2 * ox;
+      spec.windows.push_back({i, i + 1, i + 40, i + 41});
+    }
+  }
+  for (uint32_t o = 0; o < 300; ++o) spec.windows.push_back({(7 * o) % 1600, (7 * o + 3) % 1600});
+  spec.windows.push_back({5});
+  return spec;
+}
+
+class ThreadedLayer : public ::testing::TestWithParam<NonLinearKind> {};
+
+TEST_P(ThreadedLayer, PoolsGiveTheSameResultAndTheSameBytesAsOneThread) {
+  FixedSeedScope seed(seed_of(0x6b));
+  auto prg = core::Prg::from_os();
+  NonLinearSpec spec;
+  switch (GetParam()) {
+    case NonLinearKind::kMaxPoolReluTruncate:
+      spec = big_max_pool_spec(37, 12);
+      break;
+    case NonLinearKind::kArgmax:
+      spec = {NonLinearKind::kArgmax, 41, 0, 700, {}};
+      break;
+    default:
+      spec = {GetParam(), 37, 12, 2000 + 13, {}};  // a partial last batch and step
+  }
+  const LayerInputs in = make_inputs(spec, prg, /*edges=*/true);
+  std::optional<LayerResult> reference;
+  for (size_t threads : {size_t{0}, size_t{2}, size_t{3}}) {
+    FixedSeedScope again(seed_of(0x6c));  // the same session draws each time
+    const LayerResult res = run_layer(spec, in, /*tcp=*/false, threads);
+    check_result(in, res);
+    if (!reference) {
+      reference = res;
+      continue;
+    }
+    EXPECT_EQ(res.server_sent, reference->server_sent) << threads << " threads";
+    EXPECT_EQ(res.client_sent, reference->client_sent) << threads << " threads";
+  }
+  FixedSeedScope again(seed_of(0x6c));
+  const LayerResult tcp = run_layer(spec, in, /*tcp=*/true, 2);
+  check_result(in, tcp);
+  EXPECT_EQ(tcp.server_sent, reference->server_sent);
+  EXPECT_EQ(tcp.client_sent, reference->client_sent);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Kinds, ThreadedLayer,
+    ::testing::Values(NonLinearKind::kReluTruncate, NonLinearKind::kTruncateRemask,
+                      NonLinearKind::kMaxPoolReluTruncate, NonLinearKind::kArgmax),
+    [](const auto& param_info) { return std::to_string(static_cast<int>(param_info.param)); });
+
 class ManyLayers : public ::testing::TestWithParam<bool> {};
 
 TEST_P(ManyLayers, ShareOneSessionAndRunOnlineLater) {
@@ -261,6 +356,7 @@ TEST_P(ManyLayers, ShareOneSessionAndRunOnlineLater) {
       {NonLinearKind::kReluTruncate, 37, 12, 300, {}},
       max_pool_spec(37, 12),
       {NonLinearKind::kReluTruncate, 20, 3, 17, {}},
+      {NonLinearKind::kTruncateRemask, 37, 12, 261, {}},
       {NonLinearKind::kArgmax, 37, 0, 10, {}},
   };
   std::vector<LayerInputs> inputs;
@@ -300,11 +396,13 @@ TEST(NonLinearLayer, TrafficMatchesTheCostModelWithOneRoundTripOnline) {
   auto prg = core::Prg::from_os();
   for (const NonLinearSpec& spec :
        {NonLinearSpec{NonLinearKind::kReluTruncate, 37, 12, 5000, {}}, max_pool_spec(41, 12),
-        NonLinearSpec{NonLinearKind::kArgmax, 37, 0, 10, {}}}) {
+        NonLinearSpec{NonLinearKind::kArgmax, 37, 0, 10, {}},
+        NonLinearSpec{NonLinearKind::kTruncateRemask, 37, 12, 3000, {}}}) {
     const LayerInputs in = make_inputs(spec, prg, false);
     GarblerSession gs;
     EvaluatorSession es;
     TrafficStats off, on;
+    size_t held = 0, held_after = 1;
     test::run_memory(
         [&](Channel& raw) {
           CountingChannel ch(raw);
@@ -326,9 +424,13 @@ TEST(NonLinearLayer, TrafficMatchesTheCostModelWithOneRoundTripOnline) {
           es.setup(ch);
           NonLinearEvaluator e(spec);
           e.offline(ch, es, in.c, in.r);
+          held = e.held_bytes();
           e.online(ch);
+          held_after = e.held_bytes();
         });
     const NonLinearCost c = cost(spec);
+    EXPECT_EQ(held, c.client_held_bytes);
+    EXPECT_EQ(held_after, 0u);
     EXPECT_EQ(off.bytes_received, c.offline_client_to_server);
     EXPECT_EQ(off.bytes_sent, c.offline_server_to_client);
     EXPECT_EQ(on.bytes_sent, c.online_server_to_client);
@@ -342,6 +444,15 @@ TEST(NonLinearLayer, TrafficMatchesTheCostModelWithOneRoundTripOnline) {
       const uint64_t total = c.offline_client_to_server + c.offline_server_to_client +
                              c.online_server_to_client + c.online_client_to_server;
       EXPECT_LT(total, spec.n_in * 6500);
+      // Tables (96 ANDs · 32 B) and the labels of c and r' (74 · 16 B) per ReLU.
+      EXPECT_EQ(c.client_held_bytes, spec.n_in * (96 * 32 + 74 * 16));
+    }
+    if (spec.kind == NonLinearKind::kTruncateRemask) {
+      // 2ℓ − 2 ANDs; the same online traffic as ReLU.
+      EXPECT_EQ(c.and_gates, spec.n_in * (2 * 37 - 2));
+      EXPECT_EQ(c.cot_bits, spec.n_in * 2 * 37);
+      EXPECT_EQ(c.online_server_to_client, spec.n_in * 37 * 16);
+      EXPECT_EQ(c.online_client_to_server, (spec.n_in * 37 + 7) / 8);
     }
   }
 }
@@ -386,6 +497,10 @@ TEST(NonLinearSpec, InvalidSpecsAreRejectedWithAReason) {
   EXPECT_THROW(validate({K::kMaxPoolReluTruncate, 16, 4, 4, {{0, 4}}}), std::invalid_argument);
   EXPECT_THROW(validate({K::kMaxPoolReluTruncate, 16, 4, 4, {{}}}), std::invalid_argument);
   EXPECT_THROW(validate({K::kArgmax, 16, 2, 4, {}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kTruncateRemask, 16, 16, 4, {}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kTruncateRemask, 16, 4, 4, {{0}}}), std::invalid_argument);
+  EXPECT_THROW(validate({K::kTruncateRemask, 16, 4, 0, {}}), std::invalid_argument);
+  EXPECT_NO_THROW(validate({K::kTruncateRemask, 64, 63, 1, {}}));
   try {
     validate({K::kReluTruncate, 16, 20, 4, {}});
   } catch (const std::invalid_argument& e) {

@@ -3,14 +3,44 @@
 // the other fails fast instead of waiting for its timeout; the first exception is rethrown.
 #pragma once
 
+#include <openssl/evp.h>
+
 #include <exception>
 #include <functional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "mpc/memory_channel.h"
 #include "mpc/tcp_channel.h"
+#include "test_util.h"
 
 namespace pg::mpc::test {
+
+// Hashes everything one party sends (SHA-256), for transcript comparisons.
+class HashingChannel final : public Channel {
+ public:
+  explicit HashingChannel(Channel& inner) : inner_(inner), ctx_(EVP_MD_CTX_new()) {
+    EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr);
+  }
+  ~HashingChannel() override { EVP_MD_CTX_free(ctx_); }
+  void send(const void* data, size_t n) override {
+    EVP_DigestUpdate(ctx_, data, n);
+    inner_.send(data, n);
+  }
+  void recv(void* data, size_t n) override { inner_.recv(data, n); }
+  void flush() override { inner_.flush(); }
+  std::string hex() {
+    std::vector<uint8_t> d(32);
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_, d.data(), &len);
+    return pg::test::to_hex(d);
+  }
+
+ private:
+  Channel& inner_;
+  EVP_MD_CTX* ctx_;
+};
 
 using Party = std::function<void(Channel&)>;
 
