@@ -152,9 +152,10 @@ void Evaluator::multiply(const Ciphertext& a, const Ciphertext& b, Ciphertext& o
     const uint64_t *b0 = b.poly(0).limb(i), *b1 = b.poly(1).limb(i);
     uint64_t *r0 = r.poly(0).limb(i), *r1 = r.poly(1).limb(i), *r2 = r.poly(2).limb(i);
     for (size_t j = 0; j < n; ++j) {
-      r0[j] = q.reduce(u128(a0[j]) * b0[j]);
-      r1[j] = q.reduce(u128(a0[j]) * b1[j] + u128(a1[j]) * b0[j]);
-      r2[j] = q.reduce(u128(a1[j]) * b1[j]);
+      // The middle sum is below 2q² < 2^(2·bits + 1): inside reduce_product's range.
+      r0[j] = q.reduce_product(u128(a0[j]) * b0[j]);
+      r1[j] = q.reduce_product(u128(a0[j]) * b1[j] + u128(a1[j]) * b0[j]);
+      r2[j] = q.reduce_product(u128(a1[j]) * b1[j]);
     }
   }
   out = std::move(r);

@@ -17,6 +17,7 @@ Modulus::Modulus(uint64_t q) : q_(q) {
   if (all % q == q - 1) ratio += 1;
   r0_ = uint64_t(ratio);
   r1_ = uint64_t(ratio >> 64);
+  mu_ = uint64_t((u128(1) << (2 * bits_)) / q);
 }
 
 uint64_t Modulus::pow(uint64_t base, uint64_t e) const {

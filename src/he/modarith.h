@@ -50,6 +50,22 @@ class Modulus {
     return r;
   }
   uint64_t reduce(uint64_t x) const { return reduce_word(x); }
+  // x mod q for x < 2^(2b+1), b = bits(): a product of two residues, plus a residue, or the sum
+  // of two such products. Barrett on the bit length, with three multiplications where reduce()
+  // needs six: with t = floor(x / 2^(b−1)) < 2^(b+2) and μ = floor(2^(2b) / q) ≤ 2^(b+1), the
+  // estimate floor(t·μ / 2^(b+1)) is at most 3 below floor(x/q) (dropping the floor of t costs
+  // less than μ/2^(b+1) ≤ 1, that of μ less than x/2^(2b) < 2, the last floor less than 1), so
+  // r < 4q < 2^63 and two conditional subtractions (2q, then q) finish.
+  uint64_t reduce_product(u128 x) const {
+    const uint64_t lo = uint64_t(x), hi = uint64_t(x >> 64);
+    const uint64_t t = (lo >> (bits_ - 1)) | (hi << (65 - bits_));  // bits_ in [2, 61]
+    const u128 tm = u128(t) * mu_;
+    const uint64_t qhat = (uint64_t(tm) >> (bits_ + 1)) | (uint64_t(tm >> 64) << (63 - bits_));
+    const uint64_t r = lo - qhat * q_;
+    return csub(csub(r, 2 * q_), q_);
+  }
+  // a·b mod q for residues a, b < q (reduce_product).
+  uint64_t mul_residues(uint64_t a, uint64_t b) const { return reduce_product(u128(a) * b); }
   uint64_t mul(uint64_t a, uint64_t b) const { return reduce(u128(a) * b); }
   uint64_t add(uint64_t a, uint64_t b) const {
     const uint64_t s = a + b;
@@ -85,6 +101,7 @@ class Modulus {
  private:
   uint64_t q_ = 0;
   uint64_t r0_ = 0, r1_ = 0;  // floor(2^128 / q) = r1·2^64 + r0
+  uint64_t mu_ = 0;           // floor(2^(2·bits) / q)
   int bits_ = 0;
 };
 

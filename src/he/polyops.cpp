@@ -40,7 +40,7 @@ void negate(const uint64_t* a, uint64_t* out, size_t n, uint64_t q) {
 }
 
 void mul(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n, const Modulus& q) {
-  for (size_t j = 0; j < n; ++j) out[j] = q.reduce(u128(a[j]) * b[j]);
+  for (size_t j = 0; j < n; ++j) out[j] = q.reduce_product(u128(a[j]) * b[j]);
 }
 
 namespace {
@@ -81,8 +81,8 @@ void mul_shoup_add(const uint64_t* a, const uint64_t* w, const uint64_t* wp, uin
 }
 
 void mul_add(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n, const Modulus& q) {
-  // out + a·b < q + q² < 2^122: one Barrett reduction.
-  for (size_t j = 0; j < n; ++j) out[j] = q.reduce(u128(a[j]) * b[j] + out[j]);
+  // out + a·b < q + q² < 2^(2·bits): inside reduce_product's range.
+  for (size_t j = 0; j < n; ++j) out[j] = q.reduce_product(u128(a[j]) * b[j] + out[j]);
 }
 
 void mul_scalar(const uint64_t* a, const ShoupConst& w, uint64_t* out, size_t n, uint64_t q) {

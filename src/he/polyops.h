@@ -13,7 +13,7 @@ namespace pg::he::rows {
 void add(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n, uint64_t q);
 void sub(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n, uint64_t q);
 void negate(const uint64_t* a, uint64_t* out, size_t n, uint64_t q);
-// out = a·b mod q (Barrett).
+// out = a·b mod q (Barrett on the bit length: Modulus::reduce_product).
 void mul(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n, const Modulus& q);
 // out = a·w mod q with per-coefficient Shoup companions wp of w (w < q), a < 2^64.
 void mul_shoup(const uint64_t* a, const uint64_t* w, const uint64_t* wp, uint64_t* out, size_t n,

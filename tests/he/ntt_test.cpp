@@ -25,6 +25,12 @@ TEST(Modulus, BarrettAndShoupMatchDivision) {
       ASSERT_EQ(q.mul(a, b), uint64_t(u128(a) * b % qv));
       const u128 top = u128(qv) * qv * 15 + (u128(prg.next_u64()) % qv);  // sums of products
       ASSERT_EQ(q.reduce(top), uint64_t(top % qv));
+      // reduce_product on its whole range [0, 2^(2·bits + 1)).
+      const u128 below = ((u128(prg.next_u64()) << 64) | prg.next_u64()) >> (127 - 2 * q.bits());
+      ASSERT_EQ(q.reduce_product(below), uint64_t(below % qv)) << qv;
+      ASSERT_EQ(q.mul_residues(a, b), uint64_t(u128(a) * b % qv));
+      const u128 two = u128(a) * b + u128(b) * a;
+      ASSERT_EQ(q.reduce_product(two), uint64_t(two % qv));
       const ShoupConst c = ShoupConst::make(b, qv);
       const uint64_t y = prg.next_u64();
       ASSERT_EQ(mul_shoup(y, c, qv), uint64_t(u128(y) * b % qv));
@@ -37,6 +43,15 @@ TEST(Modulus, BarrettAndShoupMatchDivision) {
     if (qv > 3) {
       const uint64_t a = 12345 % qv;
       EXPECT_EQ(q.mul(a, q.inverse(a)), 1u);
+    }
+  }
+  for (uint64_t qv : {uint64_t{3}, uint64_t{65537}, (uint64_t{1} << 61) - 1,
+                      uint64_t{1152921504606830593ULL}}) {
+    const Modulus q(qv);
+    const u128 top = (u128(1) << (2 * q.bits() + 1)) - 1;
+    for (u128 x : {u128(0), u128(qv - 1) * (qv - 1), u128(qv - 1) * (qv - 1) * 2, top,
+                   u128(qv) * qv, u128(qv) * (u128(1) << q.bits())}) {
+      EXPECT_EQ(q.reduce_product(x), uint64_t(x % qv)) << qv;
     }
   }
   const Modulus q(1152921504606830593ULL);
