@@ -45,8 +45,8 @@ TEST(Modulus, BarrettAndShoupMatchDivision) {
       EXPECT_EQ(q.mul(a, q.inverse(a)), 1u);
     }
   }
-  for (uint64_t qv : {uint64_t{3}, uint64_t{65537}, (uint64_t{1} << 61) - 1,
-                      uint64_t{1152921504606830593ULL}}) {
+  for (uint64_t qv :
+       {uint64_t{3}, uint64_t{65537}, (uint64_t{1} << 61) - 1, uint64_t{1152921504606830593ULL}}) {
     const Modulus q(qv);
     const u128 top = (u128(1) << (2 * q.bits() + 1)) - 1;
     for (u128 x : {u128(0), u128(qv - 1) * (qv - 1), u128(qv - 1) * (qv - 1) * 2, top,

@@ -86,9 +86,8 @@ TEST(BatchEncoder, ProductsAreSlotWise) {
   for (auto& x : w) x = int64_t(s.prg.uniform_below(2001)) - 1000;
   he::Plaintext wp;
   s.enc.encode(w, s.ctx->top_level(), false, wp);
-  const auto got = s.run(v, [&](he::Ciphertext& ct) {
-    he::Evaluator(s.ctx).multiply_plain_inplace(ct, wp);
-  });
+  const auto got =
+      s.run(v, [&](he::Ciphertext& ct) { he::Evaluator(s.ctx).multiply_plain_inplace(ct, wp); });
   for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(int64_t(got[i]), v[i] * w[i]) << i;
 }
 
@@ -100,7 +99,8 @@ TEST(BatchEncoder, RotationShiftsSlotsLeft) {
   const he::GaloisKeys gk = kg.galois_keys(steps, false, s.prg);
   const size_t n = s.enc.slots();
   for (int64_t r : steps) {
-    const auto got = s.run(v, [&](he::Ciphertext& ct) { he::Evaluator(s.ctx).rotate_inplace(ct, r, gk); });
+    const auto got =
+        s.run(v, [&](he::Ciphertext& ct) { he::Evaluator(s.ctx).rotate_inplace(ct, r, gk); });
     for (size_t i = 0; i < n; ++i) {
       const size_t from = size_t((int64_t(i) + r + int64_t(n)) % int64_t(n));
       ASSERT_EQ(int64_t(got[i]), v[from]) << "rotation " << r << " slot " << i;
