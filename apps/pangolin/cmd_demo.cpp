@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "dataset.h"
 #include "nn/fixed_point.h"
-#include "nn/kernels/ring_conv.h"
+#include "nn/kernels/fp64_gemm.h"
 #include "nn/reference.h"
 #include "protocol/client.h"
 #include "protocol/server.h"

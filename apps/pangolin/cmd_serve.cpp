@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "core/thread_pool.h"
-#include "nn/kernels/ring_conv.h"
+#include "nn/kernels/fp64_gemm.h"
 #include "protocol/server.h"
 #include "protocol_cli.h"
 
