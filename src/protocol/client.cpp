@@ -187,7 +187,7 @@ void Client::prep_thread() {
         prep_->send_error("preprocessing: " + set.error().message);
       }
     } catch (const mpc::ChannelError& e) {
-      set = e.to_error();
+      set = prep_->peer_reason(e.to_error());
     } catch (const std::exception& e) {
       set = make_error(ErrorCode::kProtocol, e.what());
       prep_->send_error(std::string("preprocessing: ") + e.what());
@@ -286,7 +286,7 @@ core::Result<Inference> Client::infer_encoded(std::span<const uint64_t> x, Outpu
   try {
     out = client_online(*main_, schedule_, set, x, mode);
   } catch (const mpc::ChannelError& e) {
-    return session_error(in_stage("online", e.to_error())).error();
+    return session_error(in_stage("online", main_->peer_reason(e.to_error()))).error();
   }
   if (!out.ok()) {
     if (!is_peer_report(out.error())) main_->send_error("online: " + out.error().message);

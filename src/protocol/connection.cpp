@@ -1,5 +1,6 @@
 #include "protocol/connection.h"
 
+#include <array>
 #include <cstring>
 
 namespace pg::protocol {
@@ -93,6 +94,35 @@ core::Result<Frame> Connection::recv_any(std::span<const Accept> accepted) {
   PG_TRY(check_no_stream_left());
   stream_.flush();
   return recv_any_frame(counter_, accepted);
+}
+
+core::Error Connection::peer_reason(const core::Error& local) noexcept {
+  if (local.code != ErrorCode::kNetwork || is_peer_report(local)) return local;
+  try {
+    std::array<uint8_t, kFrameHeader> h;
+    std::array<uint8_t, 4096> skip;
+    for (int frames = 0; frames < 64; ++frames) {
+      counter_.recv(h.data(), h.size());
+      if (h[0] != 'P' || h[1] != 'G') return local;
+      uint32_t len =
+          uint32_t(h[4]) | (uint32_t(h[5]) << 8) | (uint32_t(h[6]) << 16) | (uint32_t(h[7]) << 24);
+      if (static_cast<MsgType>(h[3]) == MsgType::kError) {
+        if (len > skip.size()) return local;
+        counter_.recv(skip.data(), len);
+        return core::make_error(ErrorCode::kProtocol,
+                                kPeerReportPrefix + std::string(skip.begin(), skip.begin() + len));
+      }
+      if (len > kMaxFrame) return local;
+      while (len > 0) {
+        const uint32_t take = std::min<uint32_t>(len, skip.size());
+        counter_.recv(skip.data(), take);
+        len -= take;
+      }
+    }
+  } catch (...) {
+    // The link is gone without a report: the local error is all there is.
+  }
+  return local;
 }
 
 void Connection::send_error(const std::string& message) noexcept {

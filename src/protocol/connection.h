@@ -61,6 +61,11 @@ class Connection {
   core::Result<Frame> recv_any(std::span<const Accept> accepted);
   mpc::Channel& stream() { return stream_; }
 
+  // After a transport failure of our own (a send into a connection the peer closed), looks for
+  // the kError frame the peer may have sent before closing, and returns its report in place of
+  // `local`. Reads at most a few frames, only when `local` is a closed or reset link (never
+  // after a timeout, so it cannot stall); never throws.
+  core::Error peer_reason(const core::Error& local) noexcept;
   // Best effort: tells the peer why the session ends; never throws.
   void send_error(const std::string& message) noexcept;
   // Flushes and closes (the peer reads end-of-stream); never throws.
