@@ -11,19 +11,6 @@
 namespace pg::app {
 namespace {
 
-std::string counts_json(const nn::NetworkCounts& c) {
-  auto num = [](uint64_t v) { return std::to_string(v); };
-  return "{\"linear_layers\": " + num(c.linear_layers) +
-         ", \"levels\": " + num(uint64_t(c.levels)) + ", \"relus\": " + num(c.relus) +
-         ", \"truncations\": " + num(c.truncations) + ", \"macs\": " + num(c.macs) +
-         ", \"ct_pt_mults\": " + num(c.coeff.ct_pt_mults) +
-         ", \"additions\": " + num(c.coeff.additions) +
-         ", \"rotations\": " + num(c.coeff.rotations) +
-         ", \"slot\": {\"ct_pt_mults\": " + num(c.slot.ct_pt_mults) +
-         ", \"additions\": " + num(c.slot.additions) + ", \"rotations\": " + num(c.slot.rotations) +
-         "}}";
-}
-
 void print_json(const std::string& path, const MergedModel& m, const nn::MergeReport& r) {
   std::printf(
       "{\"model\": %s, \"input\": %s, \"ell\": %d, \"f\": %d, \"f_w\": %d, \"bound_bits\": %d, "

@@ -72,6 +72,19 @@ nn::RingDegreeFn protocol_ring_degree(int ell) {
   };
 }
 
+std::string counts_json(const nn::NetworkCounts& c) {
+  auto num = [](uint64_t v) { return std::to_string(v); };
+  return "{\"linear_layers\": " + num(c.linear_layers) +
+         ", \"levels\": " + num(uint64_t(c.levels)) + ", \"relus\": " + num(c.relus) +
+         ", \"truncations\": " + num(c.truncations) + ", \"macs\": " + num(c.macs) +
+         ", \"ct_pt_mults\": " + num(c.coeff.ct_pt_mults) +
+         ", \"additions\": " + num(c.coeff.additions) +
+         ", \"rotations\": " + num(c.coeff.rotations) +
+         ", \"slot\": {\"ct_pt_mults\": " + num(c.slot.ct_pt_mults) +
+         ", \"additions\": " + num(c.slot.additions) + ", \"rotations\": " + num(c.slot.rotations) +
+         "}}";
+}
+
 size_t argmax(const std::vector<double>& v) {
   return size_t(std::max_element(v.begin(), v.end()) - v.begin());
 }

@@ -42,6 +42,10 @@ core::Result<MergedModel> load_and_merge(const std::string& path, const MergeSet
 // N per block as the protocol chooses it (protocol::choose_linear_params at the plan's ℓ).
 nn::RingDegreeFn protocol_ring_degree(int ell);
 
+// The merge report's counts of one network as a JSON object (linear layers, levels, ReLUs,
+// truncations, MACs, and the HE operations of the coefficient and slot encodings).
+std::string counts_json(const nn::NetworkCounts& c);
+
 // Index of the largest value (the top-1 class).
 size_t argmax(const std::vector<double>& v);
 

@@ -296,6 +296,7 @@ core::Result<Inference> Client::infer_encoded(std::span<const uint64_t> x, Outpu
   inf.set_id = set.id;
   inf.online = stage("online", since(t0), diff(main_->total(), before));
   inf.preprocess = stage("preprocess", set.seconds, set.traffic);
+  inf.preprocess_linear = stage("preprocess_linear", set.linear_seconds, set.linear_traffic);
   if (mode == OutputMode::kLabel) {
     if (*out.value().label >= schedule_.output_size()) {
       return make_error(ErrorCode::kProtocol, "the argmax circuit gave an out-of-range label");

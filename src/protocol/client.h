@@ -52,6 +52,7 @@ struct Inference {
   std::vector<double> logits;         // logits mode: decoded
   int label = -1;                     // argmax (from the logits, or from the argmax circuit)
   StageStats preprocess;              // this inference's set
+  StageStats preprocess_linear;       // of which the homomorphic terms (linear layers)
   StageStats online;
 };
 

@@ -112,6 +112,8 @@ core::Result<ClientSet> client_prepare_set(Connection& conn, mpc::EvaluatorSessi
   }
   conn.send_msg(MsgType::kPrepBegin, encode_set_id(id));
   PG_TRY(client_he_terms(conn, he, s, id, sec, progress));
+  const auto he_end = std::chrono::steady_clock::now();
+  const auto after_he = conn.total();
 
   ClientSet set;
   set.id = id;
@@ -134,6 +136,10 @@ core::Result<ClientSet> client_prepare_set(Connection& conn, mpc::EvaluatorSessi
   set.traffic.bytes_sent = after.bytes_sent - before.bytes_sent;
   set.traffic.bytes_received = after.bytes_received - before.bytes_received;
   set.traffic.rounds = after.rounds - before.rounds;
+  set.linear_seconds = std::chrono::duration<double>(he_end - start).count();
+  set.linear_traffic.bytes_sent = after_he.bytes_sent - before.bytes_sent;
+  set.linear_traffic.bytes_received = after_he.bytes_received - before.bytes_received;
+  set.linear_traffic.rounds = after_he.rounds - before.rounds;
   return set;
 }
 

@@ -45,6 +45,8 @@ struct ClientSet {
   std::unique_ptr<mpc::NonLinearEvaluator> argmax;
   double seconds = 0;  // wall time of its preprocessing
   mpc::TrafficStats traffic;
+  double linear_seconds = 0;  // of which the homomorphic terms (the linear layers)
+  mpc::TrafficStats linear_traffic;
 
   ClientSet() = default;
   ClientSet(ClientSet&&) = default;

@@ -1,12 +1,14 @@
 #include "protocol/online.h"
 
+#include <chrono>
+
 namespace pg::protocol {
 
 using core::ErrorCode;
 using core::make_error;
 
 core::Status server_online(Connection& conn, const nn::Plan& plan, const AffineEvaluators& affine,
-                           ServerSet& set, InputMsg& input) {
+                           ServerSet& set, InputMsg& input, double* affine_seconds) {
   struct Secrets {
     std::vector<Shares> shares;
     ~Secrets() { wipe(shares); }
@@ -14,15 +16,19 @@ core::Status server_online(Connection& conn, const nn::Plan& plan, const AffineE
   sec.shares.resize(plan.tensors.size());
   sec.shares[plan.input] = std::move(input.xhat);
   size_t layer = 0;
+  std::chrono::steady_clock::duration in_affine{0};
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     if (const auto* a = std::get_if<nn::AffineStep>(&plan.steps[i])) {
+      const auto t0 = std::chrono::steady_clock::now();
       sec.shares[a->out].resize(plan.tensors[a->out].size());
       affine[i]->apply(sec.shares, set.t[i], sec.shares[a->out]);
+      in_affine += std::chrono::steady_clock::now() - t0;
     } else {
       const auto& n = std::get<nn::NonLinearStep>(plan.steps[i]);
       sec.shares[n.out] = set.layers.at(layer++).online(conn.stream(), sec.shares[n.in]);
     }
   }
+  if (affine_seconds) *affine_seconds = std::chrono::duration<double>(in_affine).count();
   if (input.mode == OutputMode::kLogits) {
     core::ByteWriter w;
     put_ring_vector(w, sec.shares[plan.output], plan.ell);

@@ -26,9 +26,10 @@ namespace pg::protocol {
 using AffineEvaluators = std::vector<std::unique_ptr<AffineEvaluator>>;
 
 // Runs the server's side on `set` for an already decoded kInput message (its x̂ is consumed and
-// wiped). Throws mpc::ChannelError when the connection fails.
+// wiped). Throws mpc::ChannelError when the connection fails. When `affine_seconds` is set, it
+// receives the wall time of the affine steps alone (the online linear layers, for `bench`).
 core::Status server_online(Connection& conn, const nn::Plan& plan, const AffineEvaluators& affine,
-                           ServerSet& set, InputMsg& input);
+                           ServerSet& set, InputMsg& input, double* affine_seconds = nullptr);
 
 struct ClientOutput {
   std::vector<uint64_t> logits;   // logits mode: reconstructed, scale 2^{f + f_w}

@@ -207,9 +207,11 @@ core::Status ServerSession::online_loop(Connection& conn) {
     }
     PG_TRY_ASSIGN(InputMsg input, decode_input(f.payload, in_size, plan.ell));
     PG_TRY_ASSIGN(ServerSet set, take_set(input.set_id));
-    PG_TRY(server_online(conn, plan, model_->affine(), set, input));
+    double affine_seconds = 0;
+    PG_TRY(server_online(conn, plan, model_->affine(), set, input, &affine_seconds));
     std::lock_guard<std::mutex> lock(mu_);
     report_.inferences++;
+    report_.online_affine_seconds.push_back(affine_seconds);
     report_.online_per_inference.push_back(diff(conn.total(), before));
   }
 }

@@ -40,6 +40,7 @@ struct SessionReport {
   size_t inferences = 0;
   mpc::TrafficStats handshake, preprocess, online;
   std::vector<mpc::TrafficStats> online_per_inference;
+  std::vector<double> online_affine_seconds;  // per inference: the affine steps' wall time
 };
 
 struct SessionConfig {

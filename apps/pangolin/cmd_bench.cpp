@@ -1,0 +1,312 @@
+// pangolin bench: the cost of one secure inference per stage, the server in a child process
+// and the client in this one over loopback TCP (optionally shaped as a LAN or WAN), repeated;
+// medians with min and max, bytes each way, rounds, and each party's peak memory.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "bench_run.h"
+#include "cli.h"
+#include "commands.h"
+#include "core/thread_pool.h"
+#include "nn/kernels/fp64_gemm.h"
+
+namespace pg::app {
+namespace {
+
+const std::map<std::string, std::string>& builtin_models() {
+  static const std::map<std::string, std::string> m = {
+      {"minionn-mnist", "minionn.onnx"},
+      {"minionn-cifar10", "minionn_cifar.onnx"},
+      {"resnet32-cifar100", "resnet32.onnx"},
+      {"squeezenet-imagenet", "squeezenet.onnx"}};
+  return m;
+}
+
+void usage() {
+  std::printf(
+      "usage: pangolin bench [--model NAME|M.onnx] [--threads T] [--repeat R]\n"
+      "                      [--net none|lan|wan] [--no-merge] [--json]\n\n"
+      "Runs R (default 3) secure inferences, each in a fresh session: the server in a child\n"
+      "process, the client in this one, over loopback TCP. Prints per stage (merge, preprocess,\n"
+      "online) the median wall time with min and max, bytes each way and rounds; the split of\n"
+      "preprocess and online between linear layers (homomorphic terms, affine steps) and\n"
+      "non-linear layers (garbled circuits); and each party's peak resident memory.\n\n"
+      "  --model      minionn-mnist (default), minionn-cifar10, resnet32-cifar100,\n"
+      "               squeezenet-imagenet (models/*.onnx), or an ONNX file\n"
+      "  --threads    threads per party (default 1)\n"
+      "  --net        none (default); lan = 384 MB/s, 0.3 ms round trip; wan = 44 MB/s, 40 ms\n"
+      "  --no-merge   skip the merge stage's fusions and MaxPool move (the merge effect)\n"
+      "  --json       one JSON object: network, threads, stages[] (name, seconds_median,\n"
+      "               seconds_min, seconds_max, bytes_client_to_server, bytes_server_to_client,\n"
+      "               rounds, linear, nonlinear), peak_rss_bytes {server, client}, exact, ...\n\n"
+      "Inputs: Fashion-MNIST test images for 1x28x28 models, fixed pseudo-random values else.\n"
+      "exit codes: 0 every secure result equalled the plaintext fixed-point plan bit for bit,\n"
+      "1 a failure or a mismatch, 2 bad usage or input\n");
+}
+
+// models/<file> in the working directory, or in the repository above build/bin/pangolin.
+std::string builtin_path(const std::string& file) {
+  namespace fs = std::filesystem;
+  const fs::path rel = fs::path("models") / file;
+  if (fs::exists(rel)) return rel.string();
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path candidate = exe.parent_path().parent_path().parent_path() / rel;
+    if (fs::exists(candidate)) return candidate.string();
+  }
+  return rel.string();
+}
+
+struct Summary {
+  double median = 0, min = 0, max = 0;
+};
+
+Summary summarise(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return {n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v.front(), v.back()};
+}
+
+uint64_t median_u64(std::vector<uint64_t> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// One row: a stage or a part of one, over the repeats.
+struct Row {
+  std::string name;
+  Summary seconds;
+  uint64_t c2s = 0, s2c = 0, rounds = 0;
+  bool has_traffic = true;
+};
+
+Row make_row(const std::string& name, const std::vector<RepeatResult>& runs,
+             protocol::StageStats (*pick)(const RepeatResult&), bool has_traffic = true) {
+  std::vector<double> t;
+  std::vector<uint64_t> a, b, r;
+  for (const auto& run : runs) {
+    const auto s = pick(run);
+    t.push_back(s.seconds);
+    a.push_back(s.bytes_client_to_server);
+    b.push_back(s.bytes_server_to_client);
+    r.push_back(s.rounds);
+  }
+  return {name, summarise(t), median_u64(a), median_u64(b), median_u64(r), has_traffic};
+}
+
+protocol::StageStats minus(protocol::StageStats a, const protocol::StageStats& b) {
+  a.seconds -= b.seconds;
+  a.bytes_client_to_server -= b.bytes_client_to_server;
+  a.bytes_server_to_client -= b.bytes_server_to_client;
+  a.rounds -= b.rounds;
+  return a;
+}
+
+struct Report {
+  std::string network, path;
+  BenchConfig config;
+  std::vector<RepeatResult> runs;
+  Row merge, prep, prep_lin, prep_nl, online, online_lin, online_nl;
+  Summary setup;
+  uint64_t server_rss = 0, client_rss = 0;
+  bool exact = true;
+};
+
+Report summarise_runs(Report rep) {
+  const auto& runs = rep.runs;
+  rep.merge = make_row("merge", runs, [](const RepeatResult& r) { return r.merge; }, false);
+  rep.prep = make_row("preprocess", runs, [](const RepeatResult& r) { return r.preprocess; });
+  rep.prep_lin = make_row("  linear (HE)", runs,
+                          [](const RepeatResult& r) { return r.preprocess_linear; });
+  rep.prep_nl = make_row("  non-linear (GC)", runs, [](const RepeatResult& r) {
+    return minus(r.preprocess, r.preprocess_linear);
+  });
+  rep.online = make_row("online", runs, [](const RepeatResult& r) { return r.online; });
+  rep.online_lin = make_row(
+      "  linear (affine)", runs,
+      [](const RepeatResult& r) { return protocol::StageStats{"", r.online_linear_seconds}; },
+      false);
+  rep.online_nl = make_row(
+      "  non-linear (GC)", runs,
+      [](const RepeatResult& r) {
+        return protocol::StageStats{"", r.online.seconds - r.online_linear_seconds};
+      },
+      false);
+  std::vector<double> setup;
+  for (const auto& r : runs) {
+    setup.push_back(r.setup_seconds);
+    rep.server_rss = std::max(rep.server_rss, r.server_peak_rss);
+    rep.client_rss = std::max(rep.client_rss, r.client_peak_rss);
+    rep.exact = rep.exact && r.exact;
+  }
+  rep.setup = summarise(setup);
+  return rep;
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto p = line.find(':');
+      if (p != std::string::npos) return line.substr(p + 2);
+    }
+  }
+  return "unknown";
+}
+
+void print_text(const Report& r) {
+  std::printf("network %s (%s), ℓ = %d, merge %s\n", r.network.c_str(), r.path.c_str(),
+              r.runs[0].ell, r.config.merge ? "on" : "off");
+  std::printf("%s; %zu thread(s) per party; %zu repeat(s), each a fresh session\n\n",
+              describe_net_profile(r.config.net).c_str(), r.config.threads, r.runs.size());
+  std::printf("%-20s %10s %10s %10s %14s %14s %7s\n", "stage", "median", "min", "max",
+              "client->server", "server->client", "rounds");
+  for (const Row* row :
+       {&r.merge, &r.prep, &r.prep_lin, &r.prep_nl, &r.online, &r.online_lin, &r.online_nl}) {
+    std::printf("%-20s %8.3f s %8.3f s %8.3f s %14s %14s %7s\n", row->name.c_str(),
+                row->seconds.median, row->seconds.min, row->seconds.max,
+                row->has_traffic ? protocol::human_bytes(row->c2s).c_str() : "-",
+                row->has_traffic ? protocol::human_bytes(row->s2c).c_str() : "-",
+                row->has_traffic ? std::to_string(row->rounds).c_str() : "-");
+  }
+  const double total = r.merge.seconds.median + r.prep.seconds.median + r.online.seconds.median;
+  std::printf("%-20s %8.3f s %32s %14s\n", "total (medians)", total,
+              protocol::human_bytes(r.prep.c2s + r.online.c2s).c_str(),
+              protocol::human_bytes(r.prep.s2c + r.online.s2c).c_str());
+  std::printf("\npeak resident memory: server %s, client %s\n",
+              protocol::human_bytes(r.server_rss).c_str(),
+              protocol::human_bytes(r.client_rss).c_str());
+  std::printf("server setup (HE weight plaintexts, once per model, not in the total): %.3f s\n",
+              r.setup.median);
+  std::printf("exact (secure logits == fixed-point plan, bit for bit): %s\n",
+              r.exact ? "yes, every repeat" : "NO");
+  std::printf(
+      "(online linear = the server's affine steps; online non-linear = online − linear, which\n"
+      " includes waiting on the link)\n");
+}
+
+std::string row_json(const Row& row, bool split_traffic) {
+  char buf[512];
+  std::snprintf(buf, sizeof(buf),
+                "\"seconds_median\":%.6f,\"seconds_min\":%.6f,\"seconds_max\":%.6f", row.seconds.median,
+                row.seconds.min, row.seconds.max);
+  std::string out = buf;
+  if (split_traffic) {
+    std::snprintf(buf, sizeof(buf),
+                  ",\"bytes_client_to_server\":%llu,\"bytes_server_to_client\":%llu,\"rounds\":%llu",
+                  (unsigned long long)row.c2s, (unsigned long long)row.s2c,
+                  (unsigned long long)row.rounds);
+    out += buf;
+  }
+  return out;
+}
+
+std::string stage_json(const std::string& name, const Row& row, const Row* lin, const Row* nl) {
+  std::string out = "{\"name\":" + protocol::json_string(name) + "," + row_json(row, true);
+  if (lin) out += ",\"linear\":{" + row_json(*lin, lin->has_traffic) + "}";
+  if (nl) out += ",\"nonlinear\":{" + row_json(*nl, nl->has_traffic) + "}";
+  return out + "}";
+}
+
+void print_json(const Report& r) {
+  std::string stages = "[" + stage_json("merge", r.merge, nullptr, nullptr) + "," +
+                       stage_json("preprocess", r.prep, &r.prep_lin, &r.prep_nl) + "," +
+                       stage_json("online", r.online, &r.online_lin, &r.online_nl) + "]";
+  std::printf(
+      "{\"network\":%s,\"model\":%s,\"threads\":%zu,\"net\":\"%s\",\"repeat\":%zu,"
+      "\"merge\":%s,\"ell\":%d,\"exact\":%s,\"cpu\":%s,\n\"stages\":%s,\n"
+      "\"peak_rss_bytes\":{\"server\":%llu,\"client\":%llu},"
+      "\"server_setup_seconds_median\":%.6f,\n\"he_counts\":%s}\n",
+      protocol::json_string(r.network).c_str(), protocol::json_string(r.path).c_str(),
+      r.config.threads, net_profile_name(r.config.net), r.runs.size(),
+      r.config.merge ? "true" : "false", r.runs[0].ell, r.exact ? "true" : "false",
+      protocol::json_string(cpu_model()).c_str(), stages.c_str(),
+      (unsigned long long)r.server_rss, (unsigned long long)r.client_rss, r.setup.median,
+      r.runs[0].counts_json.c_str());
+}
+
+// Reads the flags shared by the parent and the server child; false with a message on stderr.
+bool read_config(Args& args, BenchConfig& c, std::string& network) {
+  const auto threads = args.get_int("threads", 1, 64);
+  if (!read_merge_settings(args, c.settings) || !args.ok()) return false;
+  if (threads) c.threads = size_t(*threads);
+  const auto net = parse_net_profile(args.get_or("net", "none"));
+  if (!net) {
+    std::fprintf(stderr, "pangolin bench: --net must be none, lan or wan\n");
+    return false;
+  }
+  c.net = *net;
+  c.merge = !args.has("no-merge");
+  network = args.get_or("model", "minionn-mnist");
+  const auto it = builtin_models().find(network);
+  c.model_path = it != builtin_models().end() ? builtin_path(it->second) : network;
+  if (it == builtin_models().end()) network = std::filesystem::path(network).stem().string();
+  if (!std::filesystem::is_regular_file(c.model_path)) {
+    std::fprintf(stderr,
+                 "pangolin bench: no model file %s (built-in names: minionn-mnist, "
+                 "minionn-cifar10, resnet32-cifar100, squeezenet-imagenet)\n",
+                 c.model_path.c_str());
+    return false;
+  }
+  return true;
+}
+
+int cmd_bench(int argc, char** argv) {
+  Args args(argc, argv, 2, {"help", "json", "no-merge"});
+  if (args.has("help")) {
+    usage();
+    return 0;
+  }
+  const auto repeat = args.get_int("repeat", 1, 1000);
+  const auto child_fd = args.get_int("server-child", 0, 1 << 20);
+  const auto index = args.get_int("repeat-index", 0, 1 << 20);
+  if (!args.reject_unknown({"help", "json", "no-merge", "model", "threads", "repeat", "net",
+                            "server-child", "repeat-index", "f", "f-w", "margin",
+                            "calibration"}) ||
+      !args.ok() || !args.positional().empty()) {
+    std::fprintf(stderr, "pangolin bench: %s\n",
+                 args.ok() ? "unexpected argument (see --help)" : args.error().c_str());
+    return 2;
+  }
+  Report rep;
+  if (!read_config(args, rep.config, rep.network)) {
+    if (!args.ok()) std::fprintf(stderr, "pangolin bench: %s\n", args.error().c_str());
+    return 2;
+  }
+  if (child_fd) return run_server_child(rep.config, index ? size_t(*index) : 0, int(*child_fd));
+  rep.path = rep.config.model_path;
+  core::set_num_threads(rep.config.threads);
+  nn::kernels::set_gemm_threads(int(rep.config.threads));
+  const size_t n = repeat ? size_t(*repeat) : 3;
+  for (size_t i = 0; i < n; ++i) {
+    auto r = run_repeat(rep.config, i);
+    if (!r.ok()) {
+      std::fprintf(stderr, "pangolin bench: %s\n", r.error().to_string().c_str());
+      return r.error().code == core::ErrorCode::kInvalidInput ? 2 : 1;
+    }
+    if (!r.value().exact) {
+      std::fprintf(stderr, "pangolin bench: repeat %zu: the secure logits differ from the plan's\n",
+                   i);
+    }
+    rep.runs.push_back(std::move(r).value());
+  }
+  rep = summarise_runs(std::move(rep));
+  if (args.has("json")) {
+    print_json(rep);
+  } else {
+    print_text(rep);
+  }
+  return rep.exact ? 0 : 1;
+}
+
+}  // namespace
+
+PG_REGISTER_COMMAND("bench", "time and bytes per stage of one secure inference, both parties",
+                    &cmd_bench);
+
+}  // namespace pg::app

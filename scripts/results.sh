@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Regenerates the results: builds, runs `pangolin bench --json` on the benchmark networks (1
+# thread per party, loopback), the merge-off runs and the online-kernel table, then writes
+# docs/results/*.json, docs/results/stages.svg and the README block between the markers
+# <!-- results:begin --> and <!-- results:end -->.
+#
+#   scripts/results.sh                      all networks, 3 repeats
+#   REPEAT=1 NETWORKS="minionn-mnist" scripts/results.sh
+#   SKIP_BUILD=1 / SKIP_NOMERGE=1 / SKIP_LAYERS=1 skip those steps
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repeat="${REPEAT:-3}"
+networks="${NETWORKS:-minionn-mnist minionn-cifar10 resnet32-cifar100 squeezenet-imagenet}"
+nomerge="${NOMERGE_NETWORKS:-minionn-mnist minionn-cifar10}"
+out=docs/results
+bin=build/bin/pangolin
+mkdir -p "$out"
+
+if [[ -z "${SKIP_BUILD:-}" ]]; then scripts/build.sh; fi
+if ! command -v gnuplot >/dev/null; then
+  echo "results.sh: gnuplot is missing; run scripts/setup.sh --tools" >&2
+  exit 2
+fi
+
+cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -n1)"
+cat >"$out/machine.json" <<JSON
+{"cpu": "$cpu", "cores": $(nproc), "date": "$(date -u +%Y-%m-%d)", "commit": "$(git rev-parse --short HEAD)", "load": "$(cut -d' ' -f1-3 /proc/loadavg)"}
+JSON
+
+run_bench() {  # name, output file, extra flags...
+  local name="$1" file="$2"
+  shift 2
+  echo "== pangolin bench --model $name $* (repeat $repeat; load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  if "$bin" bench --model "$name" --threads 1 --repeat "$repeat" --json "$@" >"$file.tmp" \
+    2>"$file.err"; then
+    mv "$file.tmp" "$file"
+    rm -f "$file.err" "${file%.json}.error.txt"
+  else
+    echo "results.sh: $name failed: $(tail -n1 "$file.err")" >&2
+    tail -n1 "$file.err" >"${file%.json}.error.txt"
+    rm -f "$file.tmp" "$file.err"
+  fi
+}
+
+for n in $networks; do run_bench "$n" "$out/$n.json"; done
+if [[ -z "${SKIP_NOMERGE:-}" ]]; then
+  for n in $nomerge; do run_bench "$n" "$out/$n-nomerge.json" --no-merge; done
+fi
+if [[ -z "${SKIP_LAYERS:-}" && -x build/bench/online_layers ]]; then
+  echo "== online_layers --threads 1" >&2
+  build/bench/online_layers --threads 1 --repeat "${LAYER_REPEAT:-5}" >"$out/online_layers.txt"
+  # the network totals: the table that follows its "| network" header
+  sed -n '/^| network/,/^$/p' "$out/online_layers.txt" >"$out/online_layers.md"
+fi
+
+/usr/bin/python3 tools/plot_results.py "$out" "$out/machine.json"
+
+# The README block between the markers (appended at the end when they are missing).
+readme=README.md
+if ! grep -q '<!-- results:begin -->' "$readme"; then
+  printf '\n<!-- results:begin -->\n<!-- results:end -->\n' >>"$readme"
+fi
+/usr/bin/python3 - "$readme" "$out/README_block.md" <<'PY'
+import sys
+readme, block = sys.argv[1], open(sys.argv[2]).read()
+text = open(readme).read()
+begin, end = "<!-- results:begin -->", "<!-- results:end -->"
+head, rest = text.split(begin, 1)
+_, tail = rest.split(end, 1)
+open(readme, "w").write(head + begin + "\n" + block + end + tail)
+PY
+rm -f "$out/README_block.md"
+echo "results.sh: wrote $out/*.json, $out/stages.svg and the README block" >&2

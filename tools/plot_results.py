@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Results table and plot from `pangolin bench --json` output (docs/results/*.json).
+
+Usage: plot_results.py RESULTS_DIR MACHINE_JSON
+Writes RESULTS_DIR/README_block.md (the README's results section), RESULTS_DIR/stages.dat and
+RESULTS_DIR/stages.svg (via gnuplot and tools/plot_stages.gp). Standard library only.
+"""
+import json
+import os
+import subprocess
+import sys
+
+NETWORKS = [
+    ("minionn-mnist", "MiniONN-MNIST"),
+    ("minionn-cifar10", "MiniONN-CIFAR-10"),
+    ("resnet32-cifar100", "ResNet-32 (CIFAR-100)"),
+    ("squeezenet-imagenet", "SqueezeNet (ImageNet 227×227)"),
+]
+# online s, total s, total bytes (None = report only), from issue 8
+TARGETS = {
+    "minionn-mnist": (0.05, 1.0, 100e6),
+    "minionn-cifar10": (0.3, 4.0, 1.2e9),
+    "resnet32-cifar100": (1.0, 15.0, 3e9),
+    "squeezenet-imagenet": (10.0, 83.0, None),
+}
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def stage(r, name):
+    return next(s for s in r["stages"] if s["name"] == name)
+
+
+def mb(b):
+    return f"{b / 1e6:.1f} MB" if b < 1e9 else f"{b / 1e9:.2f} GB"
+
+
+def mib(b):
+    return f"{b / 2**20:.0f} MiB"
+
+
+def secs(s):
+    return f"{s:.3f} s" if s < 10 else f"{s:.1f} s"
+
+
+def span(st):
+    return f"{secs(st['seconds_median'])} ({st['seconds_min']:.3g}–{st['seconds_max']:.3g})"
+
+
+def totals(r):
+    prep, on, mg = stage(r, "preprocess"), stage(r, "online"), stage(r, "merge")
+    t = mg["seconds_median"] + prep["seconds_median"] + on["seconds_median"]
+    c2s = prep["bytes_client_to_server"] + on["bytes_client_to_server"]
+    s2c = prep["bytes_server_to_client"] + on["bytes_server_to_client"]
+    return t, c2s, s2c, prep["rounds"] + on["rounds"]
+
+
+def main_table(results):
+    out = [
+        "| network | merge | preprocess | online | total | client→server | server→client | rounds "
+        "| peak RSS server / client | exact |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key, label in NETWORKS:
+        r = results.get(key)
+        if r is None:
+            continue
+        t, c2s, s2c, rounds = totals(r)
+        rss = r["peak_rss_bytes"]
+        out.append(
+            f"| {label} | {span(stage(r, 'merge'))} | {span(stage(r, 'preprocess'))} "
+            f"| {span(stage(r, 'online'))} | {secs(t)} | {mb(c2s)} | {mb(s2c)} | {rounds} "
+            f"| {mib(rss['server'])} / {mib(rss['client'])} | {'yes' if r['exact'] else 'NO'} |"
+        )
+    return out
+
+
+def target_table(results):
+    out = [
+        "| network | online (target) | total (target) | total bytes (target) |",
+        "|---|---|---|---|",
+    ]
+    for key, label in NETWORKS:
+        r = results.get(key)
+        if r is None:
+            continue
+        t, c2s, s2c, _ = totals(r)
+        on = stage(r, "online")["seconds_median"]
+        to, tt, tb = TARGETS[key]
+
+        def verdict(v, lim):
+            return "met" if v <= lim else f"missed ×{v / lim:.1f}"
+
+        bytes_cell = mb(c2s + s2c) + (f" (≤ {mb(tb)}: {verdict(c2s + s2c, tb)})" if tb else " (report)")
+        out.append(
+            f"| {label} | {secs(on)} (≤ {to} s: {verdict(on, to)}) "
+            f"| {secs(t)} (≤ {tt} s: {verdict(t, tt)}) | {bytes_cell} |"
+        )
+    return out
+
+
+def split_table(results):
+    out = [
+        "| network | preprocess linear (HE) | preprocess non-linear (GC) | online linear (affine) "
+        "| online non-linear (GC) |",
+        "|---|---|---|---|---|",
+    ]
+    for key, label in NETWORKS:
+        r = results.get(key)
+        if r is None:
+            continue
+        p, o = stage(r, "preprocess"), stage(r, "online")
+        pl, pn = p["linear"], p["nonlinear"]
+        out.append(
+            f"| {label} | {secs(pl['seconds_median'])}, "
+            f"{mb(pl['bytes_client_to_server'] + pl['bytes_server_to_client'])} "
+            f"| {secs(pn['seconds_median'])}, "
+            f"{mb(pn['bytes_client_to_server'] + pn['bytes_server_to_client'])} "
+            f"| {secs(o['linear']['seconds_median'])} | {secs(o['nonlinear']['seconds_median'])} |"
+        )
+    return out
+
+
+def merge_table(results, unmerged):
+    out = [
+        "| network | merge | HE ct×pt mults | rotations | levels | ReLUs | preprocess | "
+        "preprocess bytes | online |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key, label in NETWORKS:
+        for r, name in ((unmerged.get(key), "off"), (results.get(key), "on")):
+            if r is None or not r.get("he_counts"):
+                continue
+            c = r["he_counts"]["after"]
+            p = stage(r, "preprocess")
+            out.append(
+                f"| {label} | {name} | {c['ct_pt_mults']} | {c['rotations']} | {c['levels']} "
+                f"| {c['relus']} | {secs(p['seconds_median'])} "
+                f"| {mb(p['bytes_client_to_server'] + p['bytes_server_to_client'])} "
+                f"| {secs(stage(r, 'online')['seconds_median'])} |"
+            )
+    return out
+
+
+def write_plot_data(results, path):
+    with open(path, "w") as f:
+        f.write("# network merge_s preprocess_s online_s preprocess_MB online_MB\n")
+        for key, _ in NETWORKS:
+            r = results.get(key)
+            if r is None:
+                continue
+            p, o, m = stage(r, "preprocess"), stage(r, "online"), stage(r, "merge")
+            pb = (p["bytes_client_to_server"] + p["bytes_server_to_client"]) / 1e6
+            ob = (o["bytes_client_to_server"] + o["bytes_server_to_client"]) / 1e6
+            f.write(
+                f"{key} {m['seconds_median']:.6f} {p['seconds_median']:.6f} "
+                f"{o['seconds_median']:.6f} {pb:.3f} {ob:.3f}\n"
+            )
+
+
+def read_text(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def main():
+    rdir, machine_path = sys.argv[1], sys.argv[2]
+    machine = load(machine_path) or {}
+    results = {k: r for k, _ in NETWORKS if (r := load(os.path.join(rdir, k + ".json")))}
+    unmerged = {k: r for k, _ in NETWORKS if (r := load(os.path.join(rdir, k + "-nomerge.json")))}
+    repeats = sorted({r["repeat"] for r in results.values()})
+    lines = [
+        "## Results",
+        "",
+        f"Measured by `scripts/results.sh` on {machine.get('cpu', '?')} ({machine.get('cores', '?')} "
+        f"cores shared by both parties), 1 thread per party, loopback TCP without shaping, "
+        f"{machine.get('date', '?')}, commit `{machine.get('commit', '?')}`, load average "
+        f"{machine.get('load', '?')} at the start (the machine was shared with other builds and "
+        f"benchmarks, so times are noisy). Each figure is the median of "
+        f"{', '.join(map(str, repeats))} fresh sessions (min–max in brackets); merge is the "
+        "server's one-time stage, preprocess is the session handshake plus one preprocessing set, "
+        "online is one inference. Exact = the secure logits equalled the plaintext fixed-point "
+        "plan bit for bit in every run. JSON: `docs/results/<network>.json`.",
+        "",
+    ]
+    lines += main_table(results)
+    lines += ["", "Against the targets of issue 8:", ""] + target_table(results)
+    lines += ["", "Linear versus non-linear layers (medians; online linear is the server's affine "
+              "steps, online non-linear the rest of the online stage):", ""] + split_table(results)
+    for key, _ in NETWORKS:
+        err = read_text(os.path.join(rdir, key + ".error.txt"))
+        if err:
+            lines += ["", f"`{key}` did not complete: {err}"]
+    if unmerged:
+        lines += ["", "Merge stage on and off (`pangolin bench --no-merge`: no linear fusion and "
+                  "no MaxPool move; HE counts from the merge report's cost model, coefficient "
+                  "encoding):", ""] + merge_table(results, unmerged)
+    conv = read_text(os.path.join(rdir, "online_layers.md"))
+    if conv:
+        lines += ["", "Online linear layers, 1 thread (`build/bench/online_layers --threads 1`): "
+                  "our exact fast convolution against plain double inference, the naive direct "
+                  "convolution on shares, and a Delphi-style prime-field online step:", "", conv]
+    lines += [
+        "",
+        "Published figures of other systems (other hardware, quoted, not measured here unless "
+        "stated):",
+        "",
+        "| system | network | end-to-end time | setting | source |",
+        "|---|---|---|---|---|",
+        "| Cheetah | MiniONN-CIFAR-10 | 3.55 s | 4 threads, LAN | Huang et al., Cheetah, USENIX Security 2022 |",
+        "| Cheetah | ResNet-32 | 15.95 s | 4 threads, LAN | Huang et al., Cheetah, USENIX Security 2022 |",
+        "| Delphi | MiniONN-CIFAR-10 | ≈110 s | as re-reported by Cheetah | Cheetah, USENIX Security 2022 |",
+        "| Delphi | ResNet-32 | ≈200 s | as re-reported by Cheetah | Cheetah, USENIX Security 2022 |",
+        "| Cheetah (OpenCheetah) | SqueezeNet, random weights | 166.6 s, 469 MiB | measured on this machine, 1 thread per party, loopback | `/work/shared/FACTS.md` |",
+        "",
+        "GAZELLE and CrypTFlow2 figures for these networks are omitted: we could not check them "
+        "against their papers here.",
+        "",
+        "![time and bytes per stage](docs/results/stages.svg)",
+    ]
+    with open(os.path.join(rdir, "README_block.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    dat = os.path.join(rdir, "stages.dat")
+    write_plot_data(results, dat)
+    gp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plot_stages.gp")
+    subprocess.run(
+        ["gnuplot", "-e", f"datafile='{dat}'; outfile='{os.path.join(rdir, 'stages.svg')}'", gp],
+        check=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
