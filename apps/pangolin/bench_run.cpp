@@ -19,6 +19,7 @@
 #include "core/bytes.h"
 #include "core/thread_pool.h"
 #include "dataset.h"
+#include "mpc/nonlinear_spec.h"
 #include "nn/fixed_point.h"
 #include "nn/kernels/fp64_gemm.h"
 #include "nn/lower.h"
@@ -79,8 +80,8 @@ core::Result<core::Bytes> read_message(int fd) {
   if (!read_all(fd, len, 4)) {
     return make_error(ErrorCode::kNetwork, "the server process ended without a report");
   }
-  const uint32_t n = uint32_t(len[0]) | uint32_t(len[1]) << 8 | uint32_t(len[2]) << 16 |
-                     uint32_t(len[3]) << 24;
+  const uint32_t n =
+      uint32_t(len[0]) | uint32_t(len[1]) << 8 | uint32_t(len[2]) << 16 | uint32_t(len[3]) << 24;
   if (n > kMaxPipeMessage) return make_error(ErrorCode::kMalformed, "oversized pipe message");
   core::Bytes body(n);
   if (!read_all(fd, body.data(), n)) {
@@ -130,15 +131,36 @@ std::string merge_counts_json(const MergedModel& m, const MergeSettings& s) {
   }
 }
 
+GcEstimate estimate_gc(const protocol::Schedule& s) {
+  GcEstimate e;
+  auto add = [&e](const mpc::NonLinearSpec& spec) {
+    const auto c = mpc::cost(spec);
+    e.client_held_bytes += c.client_held_bytes;
+    e.offline_client_to_server += c.offline_client_to_server;
+    e.offline_server_to_client += c.offline_server_to_client;
+    e.online_client_to_server += c.online_client_to_server;
+    e.online_server_to_client += c.online_server_to_client;
+    e.and_gates += c.and_gates;
+  };
+  for (const auto& spec : s.nl_specs) add(spec);
+  add(s.argmax);
+  return e;
+}
+
 // The server child, after the model is loaded: serves exactly one session.
 core::Status serve_one(const BenchConfig& c, const std::shared_ptr<const protocol::ServerModel>& m,
                        int fd, protocol::SessionReport& report) {
-  PG_TRY_ASSIGN(auto acceptor, protocol::TcpAcceptor::listen(
-                                   "127.0.0.1", 0, tcp_options(c.io_timeout_seconds, 1)));
+  PG_TRY_ASSIGN(auto acceptor, protocol::TcpAcceptor::listen("127.0.0.1", 0,
+                                                             tcp_options(c.io_timeout_seconds, 1)));
   ShapedAcceptor shaped(*acceptor, c.net);
   core::ByteWriter ready;
   ready.put_u8(kReady);
   ready.put_u32(acceptor->port());
+  const GcEstimate e = estimate_gc(m->schedule());
+  for (uint64_t v : {e.client_held_bytes, e.offline_client_to_server, e.offline_server_to_client,
+                     e.online_client_to_server, e.online_server_to_client, e.and_gates}) {
+    ready.put_u64(v);
+  }
   if (!write_message(fd, ready.bytes())) {
     return make_error(ErrorCode::kNetwork, "the bench parent went away");
   }
@@ -166,8 +188,8 @@ core::Status serve_one(const BenchConfig& c, const std::shared_ptr<const protoco
 
 int child_body(const BenchConfig& c, size_t index, int fd) {
   const auto t0 = Clock::now();
-  auto merged = c.merge ? load_and_merge(c.model_path, c.settings)
-                        : load_unmerged(c.model_path, c.settings);
+  auto merged =
+      c.merge ? load_and_merge(c.model_path, c.settings) : load_unmerged(c.model_path, c.settings);
   if (!merged.ok()) throw std::runtime_error(merged.error().to_string());
   const double merge_seconds = since(t0);
   const nn::Plan& plan = merged.value().merged.plan;
@@ -276,8 +298,8 @@ core::Result<ClientRun> run_client(const BenchConfig& c, size_t index, uint16_t 
   PG_TRY(client->wait_ready(1));
   const nn::Plan& a = client->architecture();
   const auto& in = a.tensors[a.input];
-  PG_TRY_ASSIGN(auto inf, client->infer(bench_input(in.c, in.h, in.w, index),
-                                        protocol::OutputMode::kLogits));
+  PG_TRY_ASSIGN(auto inf,
+                client->infer(bench_input(in.c, in.h, in.w, index), protocol::OutputMode::kLogits));
   PG_TRY(client->close());
   ClientRun out;
   const auto stages = client_stages(client->handshake_stats(), inf.preprocess, inf.online);
@@ -355,6 +377,20 @@ core::Result<RepeatResult> run_repeat(const BenchConfig& c, size_t index) {
   }
   if (kind != kReady) return make_error(ErrorCode::kMalformed, "unexpected pipe message");
   PG_TRY_ASSIGN(const uint32_t port, rr.get_u32());
+  GcEstimate e;
+  for (uint64_t* v :
+       {&e.client_held_bytes, &e.offline_client_to_server, &e.offline_server_to_client,
+        &e.online_client_to_server, &e.online_server_to_client, &e.and_gates}) {
+    PG_TRY_ASSIGN(*v, rr.get_u64());
+  }
+  if (e.client_held_bytes > c.max_client_held_bytes) {
+    return make_error(ErrorCode::kTooLarge,
+                      "the client would hold " + protocol::human_bytes(e.client_held_bytes) +
+                          " of garbled material (" + std::to_string(e.and_gates) +
+                          " AND gates), above the limit of " +
+                          protocol::human_bytes(c.max_client_held_bytes) +
+                          " (--max-client-memory); not run");
+  }
   auto client = run_client(c, index, uint16_t(port));
   if (!client.ok()) {
     // The server's own report names the cause better, when it comes soon.
@@ -371,6 +407,7 @@ core::Result<RepeatResult> run_repeat(const BenchConfig& c, size_t index) {
   if (!client.ok()) return client.error();
   if (result_kind != kResult) return make_error(ErrorCode::kMalformed, "unexpected pipe message");
   RepeatResult out = std::move(client.value().result);
+  out.estimate = e;
   PG_TRY(read_result(r, out, client.value().logits_ring));
   int status = 0;
   ::waitpid(child.pid, &status, 0);

@@ -27,11 +27,22 @@ struct BenchConfig {
   bool merge = true;  // false: only the passes the protocol needs (no fusion, no MaxPool move)
   MergeSettings settings;
   long long io_timeout_seconds = 3600;
+  // Refuse to run when the garbled material the client would hold (the exact cost model of
+  // mpc::cost) exceeds this; a run that would swap the machine measures nothing.
+  uint64_t max_client_held_bytes = uint64_t{12} << 30;
+};
+
+// The garbled-circuit cost of one preprocessing set, from mpc::cost over the schedule.
+struct GcEstimate {
+  uint64_t client_held_bytes = 0;
+  uint64_t offline_client_to_server = 0, offline_server_to_client = 0;
+  uint64_t online_client_to_server = 0, online_server_to_client = 0;
+  uint64_t and_gates = 0;
 };
 
 struct RepeatResult {
-  protocol::StageStats merge;       // server; no traffic
-  protocol::StageStats preprocess;  // handshake + one set (client's view)
+  protocol::StageStats merge;              // server; no traffic
+  protocol::StageStats preprocess;         // handshake + one set (client's view)
   protocol::StageStats preprocess_linear;  // of which the homomorphic terms
   protocol::StageStats online;
   double setup_seconds = 0;          // server: HE weight plaintexts and online evaluators
@@ -41,6 +52,7 @@ struct RepeatResult {
   bool exact = false;                // secure logits == the plan's fixed-point logits
   int label = -1;
   int ell = 0;
+  GcEstimate estimate;      // the server's, before the session
   std::string counts_json;  // the merge report's HE operation counts, {"before":..,"after":..}
 };
 

@@ -17,11 +17,10 @@ namespace pg::app {
 namespace {
 
 const std::map<std::string, std::string>& builtin_models() {
-  static const std::map<std::string, std::string> m = {
-      {"minionn-mnist", "minionn.onnx"},
-      {"minionn-cifar10", "minionn_cifar.onnx"},
-      {"resnet32-cifar100", "resnet32.onnx"},
-      {"squeezenet-imagenet", "squeezenet.onnx"}};
+  static const std::map<std::string, std::string> m = {{"minionn-mnist", "minionn.onnx"},
+                                                       {"minionn-cifar10", "minionn_cifar.onnx"},
+                                                       {"resnet32-cifar100", "resnet32.onnx"},
+                                                       {"squeezenet-imagenet", "squeezenet.onnx"}};
   return m;
 }
 
@@ -38,6 +37,8 @@ void usage() {
       "               squeezenet-imagenet (models/*.onnx), or an ONNX file\n"
       "  --threads    threads per party (default 1)\n"
       "  --net        none (default); lan = 384 MB/s, 0.3 ms round trip; wan = 44 MB/s, 40 ms\n"
+      "  --max-client-memory GIB  refuse a network whose garbled material for the client\n"
+      "               exceeds this (default 12; the exact GC cost model, checked first)\n"
       "  --no-merge   skip the merge stage's fusions and MaxPool move (the merge effect)\n"
       "  --json       one JSON object: network, threads, stages[] (name, seconds_median,\n"
       "               seconds_min, seconds_max, bytes_client_to_server, bytes_server_to_client,\n"
@@ -118,17 +119,20 @@ struct Report {
 
 Report summarise_runs(Report rep) {
   const auto& runs = rep.runs;
-  rep.merge = make_row("merge", runs, [](const RepeatResult& r) { return r.merge; }, false);
+  rep.merge = make_row(
+      "merge", runs, [](const RepeatResult& r) { return r.merge; }, false);
   rep.prep = make_row("preprocess", runs, [](const RepeatResult& r) { return r.preprocess; });
-  rep.prep_lin = make_row("  linear (HE)", runs,
-                          [](const RepeatResult& r) { return r.preprocess_linear; });
+  rep.prep_lin =
+      make_row("  linear (HE)", runs, [](const RepeatResult& r) { return r.preprocess_linear; });
   rep.prep_nl = make_row("  non-linear (GC)", runs, [](const RepeatResult& r) {
     return minus(r.preprocess, r.preprocess_linear);
   });
   rep.online = make_row("online", runs, [](const RepeatResult& r) { return r.online; });
   rep.online_lin = make_row(
       "  linear (affine)", runs,
-      [](const RepeatResult& r) { return protocol::StageStats{"", r.online_linear_seconds}; },
+      [](const RepeatResult& r) {
+        return protocol::StageStats{"", r.online_linear_seconds};
+      },
       false);
   rep.online_nl = make_row(
       "  non-linear (GC)", runs,
@@ -181,6 +185,9 @@ void print_text(const Report& r) {
   std::printf("\npeak resident memory: server %s, client %s\n",
               protocol::human_bytes(r.server_rss).c_str(),
               protocol::human_bytes(r.client_rss).c_str());
+  std::printf("garbled material the client holds per set (cost model): %s, %llu AND gates\n",
+              protocol::human_bytes(r.runs[0].estimate.client_held_bytes).c_str(),
+              (unsigned long long)r.runs[0].estimate.and_gates);
   std::printf("server setup (HE weight plaintexts, once per model, not in the total): %.3f s\n",
               r.setup.median);
   std::printf("exact (secure logits == fixed-point plan, bit for bit): %s\n",
@@ -193,14 +200,14 @@ void print_text(const Report& r) {
 std::string row_json(const Row& row, bool split_traffic) {
   char buf[512];
   std::snprintf(buf, sizeof(buf),
-                "\"seconds_median\":%.6f,\"seconds_min\":%.6f,\"seconds_max\":%.6f", row.seconds.median,
-                row.seconds.min, row.seconds.max);
+                "\"seconds_median\":%.6f,\"seconds_min\":%.6f,\"seconds_max\":%.6f",
+                row.seconds.median, row.seconds.min, row.seconds.max);
   std::string out = buf;
   if (split_traffic) {
-    std::snprintf(buf, sizeof(buf),
-                  ",\"bytes_client_to_server\":%llu,\"bytes_server_to_client\":%llu,\"rounds\":%llu",
-                  (unsigned long long)row.c2s, (unsigned long long)row.s2c,
-                  (unsigned long long)row.rounds);
+    std::snprintf(
+        buf, sizeof(buf),
+        ",\"bytes_client_to_server\":%llu,\"bytes_server_to_client\":%llu,\"rounds\":%llu",
+        (unsigned long long)row.c2s, (unsigned long long)row.s2c, (unsigned long long)row.rounds);
     out += buf;
   }
   return out;
@@ -213,6 +220,20 @@ std::string stage_json(const std::string& name, const Row& row, const Row* lin, 
   return out + "}";
 }
 
+std::string estimate_json(const GcEstimate& e) {
+  char buf[384];
+  std::snprintf(buf, sizeof(buf),
+                "{\"and_gates\":%llu,\"client_held_bytes\":%llu,"
+                "\"offline_client_to_server\":%llu,\"offline_server_to_client\":%llu,"
+                "\"online_client_to_server\":%llu,\"online_server_to_client\":%llu}",
+                (unsigned long long)e.and_gates, (unsigned long long)e.client_held_bytes,
+                (unsigned long long)e.offline_client_to_server,
+                (unsigned long long)e.offline_server_to_client,
+                (unsigned long long)e.online_client_to_server,
+                (unsigned long long)e.online_server_to_client);
+  return buf;
+}
+
 void print_json(const Report& r) {
   std::string stages = "[" + stage_json("merge", r.merge, nullptr, nullptr) + "," +
                        stage_json("preprocess", r.prep, &r.prep_lin, &r.prep_nl) + "," +
@@ -221,18 +242,20 @@ void print_json(const Report& r) {
       "{\"network\":%s,\"model\":%s,\"threads\":%zu,\"net\":\"%s\",\"repeat\":%zu,"
       "\"merge\":%s,\"ell\":%d,\"exact\":%s,\"cpu\":%s,\n\"stages\":%s,\n"
       "\"peak_rss_bytes\":{\"server\":%llu,\"client\":%llu},"
-      "\"server_setup_seconds_median\":%.6f,\n\"he_counts\":%s}\n",
+      "\"server_setup_seconds_median\":%.6f,\n\"gc_estimate\":%s,\n\"he_counts\":%s}\n",
       protocol::json_string(r.network).c_str(), protocol::json_string(r.path).c_str(),
       r.config.threads, net_profile_name(r.config.net), r.runs.size(),
       r.config.merge ? "true" : "false", r.runs[0].ell, r.exact ? "true" : "false",
-      protocol::json_string(cpu_model()).c_str(), stages.c_str(),
-      (unsigned long long)r.server_rss, (unsigned long long)r.client_rss, r.setup.median,
+      protocol::json_string(cpu_model()).c_str(), stages.c_str(), (unsigned long long)r.server_rss,
+      (unsigned long long)r.client_rss, r.setup.median, estimate_json(r.runs[0].estimate).c_str(),
       r.runs[0].counts_json.c_str());
 }
 
 // Reads the flags shared by the parent and the server child; false with a message on stderr.
 bool read_config(Args& args, BenchConfig& c, std::string& network) {
   const auto threads = args.get_int("threads", 1, 64);
+  const auto max_gib = args.get_int("max-client-memory", 1, 1 << 20);
+  if (max_gib) c.max_client_held_bytes = uint64_t(*max_gib) << 30;
   if (!read_merge_settings(args, c.settings) || !args.ok()) return false;
   if (threads) c.threads = size_t(*threads);
   const auto net = parse_net_profile(args.get_or("net", "none"));
@@ -266,8 +289,8 @@ int cmd_bench(int argc, char** argv) {
   const auto child_fd = args.get_int("server-child", 0, 1 << 20);
   const auto index = args.get_int("repeat-index", 0, 1 << 20);
   if (!args.reject_unknown({"help", "json", "no-merge", "model", "threads", "repeat", "net",
-                            "server-child", "repeat-index", "f", "f-w", "margin",
-                            "calibration"}) ||
+                            "server-child", "repeat-index", "max-client-memory", "f", "f-w",
+                            "margin", "calibration"}) ||
       !args.ok() || !args.positional().empty()) {
     std::fprintf(stderr, "pangolin bench: %s\n",
                  args.ok() ? "unexpected argument (see --help)" : args.error().c_str());

@@ -84,7 +84,8 @@ TEST(Bench, MinionnMnistJsonIsCompleteExactAndAgreesWithDemo) {
 }
 
 TEST(Bench, BadInputExitsWithTwoAndSaysWhy) {
-  const auto dir = std::filesystem::temp_directory_path() / ("pg_bench_" + std::to_string(getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("pg_bench_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const auto garbage = (dir / "garbage.onnx").string();
   std::ofstream(garbage) << "not a model";
