@@ -127,25 +127,37 @@ def split_table(results):
     return out
 
 
-def merge_table(results, unmerged):
+def merge_table(results, unmerged, rdir):
     out = [
-        "| network | merge | HE ct×pt mults | rotations | levels | ReLUs | preprocess | "
-        "preprocess bytes | online |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| network | graph | linear layers | HE ct×pt mults | rotations | levels | ReLUs "
+        "| preprocess | preprocess bytes | online |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    notes = []
     for key, label in NETWORKS:
-        for r, name in ((unmerged.get(key), "off"), (results.get(key), "on")):
-            if r is None or not r.get("he_counts"):
-                continue
-            c = r["he_counts"]["after"]
-            p = stage(r, "preprocess")
+        r = results.get(key)
+        if r is None or not r.get("he_counts"):
+            continue
+        rows = [("as imported (merge report)", r["he_counts"]["before"], None),
+                ("merged (merge report; measured)", r["he_counts"]["after"], r)]
+        u = unmerged.get(key)
+        if u is not None and u.get("he_counts"):
+            rows.insert(1, ("no linear fusion (measured)", u["he_counts"]["after"], u))
+        for name, c, run in rows:
+            cells = ["–", "–", "–"]
+            if run is not None:
+                p = stage(run, "preprocess")
+                cells = [secs(p["seconds_median"]),
+                         mb(p["bytes_client_to_server"] + p["bytes_server_to_client"]),
+                         secs(stage(run, "online")["seconds_median"])]
             out.append(
-                f"| {label} | {name} | {c['ct_pt_mults']} | {c['rotations']} | {c['levels']} "
-                f"| {c['relus']} | {secs(p['seconds_median'])} "
-                f"| {mb(p['bytes_client_to_server'] + p['bytes_server_to_client'])} "
-                f"| {secs(stage(r, 'online')['seconds_median'])} |"
+                f"| {label} | {name} | {c['linear_layers']} | {c['ct_pt_mults']} "
+                f"| {c['rotations']} | {c['levels']} | {c['relus']} | {' | '.join(cells)} |"
             )
-    return out
+        err = read_text(os.path.join(rdir, key + "-nomerge.error.txt"))
+        if err:
+            notes.append(f"- {label} without linear fusion does not run: `{err}`")
+    return out + ([""] + notes if notes else [])
 
 
 def write_plot_data(results, path):
@@ -200,10 +212,11 @@ def main():
         err = read_text(os.path.join(rdir, key + ".error.txt"))
         if err:
             lines += ["", f"`{key}` did not complete: {err}"]
-    if unmerged:
-        lines += ["", "Merge stage on and off (`pangolin bench --no-merge`: no linear fusion and "
-                  "no MaxPool move; HE counts from the merge report's cost model, coefficient "
-                  "encoding):", ""] + merge_table(results, unmerged)
+    lines += ["", "Merge stage effect. HE operation counts are the merge report's cost model "
+              "(coefficient encoding); \"as imported\" is the network before any pass, which the "
+              "protocol cannot run as such (MaxPool after ReLU has no circuit). `pangolin bench "
+              "--no-merge` runs the network with every pass but the linear fusion:", ""]
+    lines += merge_table(results, unmerged, rdir)
     conv = read_text(os.path.join(rdir, "online_layers.md"))
     if conv:
         lines += ["", "Online linear layers, 1 thread (`build/bench/online_layers --threads 1`): "

@@ -90,8 +90,9 @@ core::Result<core::Bytes> read_message(int fd) {
   return body;
 }
 
-// The passes the protocol cannot do without (shapes, BN, pads, truncations); no linear fusion
-// and no MaxPool move, which are the merge stage's optimisations.
+// The passes the protocol cannot do without: BN, constants, pads, truncations, and the MaxPool
+// move (lowering has no MaxPool on a ReLU's output: MaxPool+ReLU is one step). Only the linear
+// fusion, the merge stage's optional optimisation, is left out.
 core::Result<MergedModel> load_unmerged(const std::string& path, const MergeSettings& s) {
   MergedModel m;
   PG_TRY_ASSIGN(m.graph, nn::import_onnx_file(path));
@@ -102,6 +103,7 @@ core::Result<MergedModel> load_unmerged(const std::string& path, const MergeSett
   PG_TRY(nn::fold_batch_norm(r.merged, &r.log));
   PG_TRY(nn::fold_constants(r.merged, &r.log));
   PG_TRY(nn::fold_pads(r.merged, &r.log));
+  PG_TRY(nn::reorder_maxpool(r.merged, &r.log));
   PG_TRY(nn::insert_truncations(r.merged, &r.log));
   PG_TRY_ASSIGN(r.lowered, nn::lower(r.merged));
   PG_TRY_ASSIGN(r.plan, nn::quantize(r.lowered, s.f, s.f_w));

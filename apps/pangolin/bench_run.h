@@ -24,7 +24,7 @@ struct BenchConfig {
   std::string model_path;
   size_t threads = 1;  // per party
   NetProfile net = NetProfile::kNone;
-  bool merge = true;  // false: only the passes the protocol needs (no fusion, no MaxPool move)
+  bool merge = true;  // false: only the passes the protocol needs (no linear fusion)
   MergeSettings settings;
   long long io_timeout_seconds = 3600;
   // Refuse to run when the garbled material the client would hold (the exact cost model of
