@@ -55,7 +55,8 @@ def span(st):
 
 def totals(r):
     prep, on, mg = stage(r, "preprocess"), stage(r, "online"), stage(r, "merge")
-    t = mg["seconds_median"] + prep["seconds_median"] + on["seconds_median"]
+    # per inference: what the client waits for; the merge is once per model, on the server
+    t = prep["seconds_median"] + on["seconds_median"]
     c2s = prep["bytes_client_to_server"] + on["bytes_client_to_server"]
     s2c = prep["bytes_server_to_client"] + on["bytes_server_to_client"]
     return t, c2s, s2c, prep["rounds"] + on["rounds"]
@@ -63,7 +64,7 @@ def totals(r):
 
 def main_table(results):
     out = [
-        "| network | merge | preprocess | online | total | client→server | server→client | rounds "
+        "| network | merge (once per model) | preprocess | online | preprocess + online | client→server | server→client | rounds "
         "| peak RSS server / client | exact |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -83,14 +84,16 @@ def main_table(results):
 
 def target_table(results):
     out = [
-        "| network | online (target) | total (target) | total bytes (target) |",
-        "|---|---|---|---|",
+        "| network | online (target) | preprocess + online (target for total) "
+        "| with merge | total bytes (target) |",
+        "|---|---|---|---|---|",
     ]
     for key, label in NETWORKS:
         r = results.get(key)
         if r is None:
             continue
         t, c2s, s2c, _ = totals(r)
+        with_merge = t + stage(r, "merge")["seconds_median"]
         on = stage(r, "online")["seconds_median"]
         to, tt, tb = TARGETS[key]
 
@@ -100,7 +103,7 @@ def target_table(results):
         bytes_cell = mb(c2s + s2c) + (f" (≤ {mb(tb)}: {verdict(c2s + s2c, tb)})" if tb else " (report)")
         out.append(
             f"| {label} | {secs(on)} (≤ {to} s: {verdict(on, to)}) "
-            f"| {secs(t)} (≤ {tt} s: {verdict(t, tt)}) | {bytes_cell} |"
+            f"| {secs(t)} (≤ {tt} s: {verdict(t, tt)}) | {secs(with_merge)} | {bytes_cell} |"
         )
     return out
 
