@@ -26,6 +26,9 @@ struct BenchConfig {
   NetProfile net = NetProfile::kNone;
   bool merge = true;  // false: only the passes the protocol needs (no linear fusion)
   MergeSettings settings;
+  // Inferences per session before the measured one: the first inference of a server process
+  // pays one-time costs (lazily prepared kernels, cold caches) that a serving server does not.
+  size_t warmup = 1;
   long long io_timeout_seconds = 3600;
   // Refuse to run when the garbled material the client would hold (the exact cost model of
   // mpc::cost) exceeds this; a run that would swap the machine measures nothing.
@@ -44,12 +47,13 @@ struct RepeatResult {
   protocol::StageStats merge;              // server; no traffic
   protocol::StageStats preprocess;         // handshake + one set (client's view)
   protocol::StageStats preprocess_linear;  // of which the homomorphic terms
-  protocol::StageStats online;
-  double setup_seconds = 0;          // server: HE weight plaintexts and online evaluators
-  double online_linear_seconds = 0;  // server: the affine steps of the online stage
-  uint64_t server_peak_rss = 0;      // VmHWM of the server process
-  uint64_t client_peak_rss = 0;      // this process, so far
-  bool exact = false;                // secure logits == the plan's fixed-point logits
+  protocol::StageStats online;             // the measured inference (after the warm-up ones)
+  double online_first_seconds = 0;         // the session's first inference
+  double setup_seconds = 0;                // server: HE weight plaintexts and online evaluators
+  double online_linear_seconds = 0;        // server: the affine steps of the online stage
+  uint64_t server_peak_rss = 0;            // VmHWM of the server process
+  uint64_t client_peak_rss = 0;            // this process, so far
+  bool exact = false;  // every inference's secure logits == the plan's fixed-point logits
   int label = -1;
   int ell = 0;
   GcEstimate estimate;      // the server's, before the session

@@ -39,6 +39,9 @@ void usage() {
       "  --net        none (default); lan = 384 MB/s, 0.3 ms round trip; wan = 44 MB/s, 40 ms\n"
       "  --max-client-memory GIB  refuse a network whose garbled material for the client\n"
       "               exceeds this (default 12; the exact GC cost model, checked first)\n"
+      "  --warmup W   inferences per session before the measured one (default 1): the first\n"
+      "               inference of a server process pays one-time costs; its online time is\n"
+      "               reported as online_first_seconds\n"
       "  --no-merge   skip the merge stage's linear fusion (the MaxPool move stays: the\n"
       "               protocol needs it); the merge report gives the fully unmerged counts\n"
       "  --json       one JSON object: network, threads, stages[] (name, seconds_median,\n"
@@ -113,7 +116,7 @@ struct Report {
   BenchConfig config;
   std::vector<RepeatResult> runs;
   Row merge, prep, prep_lin, prep_nl, online, online_lin, online_nl;
-  Summary setup;
+  Summary setup, online_first;
   uint64_t server_rss = 0, client_rss = 0;
   bool exact = true;
 };
@@ -141,14 +144,16 @@ Report summarise_runs(Report rep) {
         return protocol::StageStats{"", r.online.seconds - r.online_linear_seconds};
       },
       false);
-  std::vector<double> setup;
+  std::vector<double> setup, first;
   for (const auto& r : runs) {
     setup.push_back(r.setup_seconds);
+    first.push_back(r.online_first_seconds);
     rep.server_rss = std::max(rep.server_rss, r.server_peak_rss);
     rep.client_rss = std::max(rep.client_rss, r.client_peak_rss);
     rep.exact = rep.exact && r.exact;
   }
   rep.setup = summarise(setup);
+  rep.online_first = summarise(first);
   return rep;
 }
 
@@ -186,6 +191,10 @@ void print_text(const Report& r) {
   std::printf("\npeak resident memory: server %s, client %s\n",
               protocol::human_bytes(r.server_rss).c_str(),
               protocol::human_bytes(r.client_rss).c_str());
+  if (r.config.warmup > 0) {
+    std::printf("online is the session's inference %zu; its first took %.3f s (median)\n",
+                r.config.warmup + 1, r.online_first.median);
+  }
   std::printf("garbled material the client holds per set (cost model): %s, %llu AND gates\n",
               protocol::human_bytes(r.runs[0].estimate.client_held_bytes).c_str(),
               (unsigned long long)r.runs[0].estimate.and_gates);
@@ -243,19 +252,22 @@ void print_json(const Report& r) {
       "{\"network\":%s,\"model\":%s,\"threads\":%zu,\"net\":\"%s\",\"repeat\":%zu,"
       "\"merge\":%s,\"ell\":%d,\"exact\":%s,\"cpu\":%s,\n\"stages\":%s,\n"
       "\"peak_rss_bytes\":{\"server\":%llu,\"client\":%llu},"
-      "\"server_setup_seconds_median\":%.6f,\n\"gc_estimate\":%s,\n\"he_counts\":%s}\n",
+      "\"server_setup_seconds_median\":%.6f,\"warmup\":%zu,\"online_first_seconds_median\":%.6f,"
+      "\n\"gc_estimate\":%s,\n\"he_counts\":%s}\n",
       protocol::json_string(r.network).c_str(), protocol::json_string(r.path).c_str(),
       r.config.threads, net_profile_name(r.config.net), r.runs.size(),
       r.config.merge ? "true" : "false", r.runs[0].ell, r.exact ? "true" : "false",
       protocol::json_string(cpu_model()).c_str(), stages.c_str(), (unsigned long long)r.server_rss,
-      (unsigned long long)r.client_rss, r.setup.median, estimate_json(r.runs[0].estimate).c_str(),
-      r.runs[0].counts_json.c_str());
+      (unsigned long long)r.client_rss, r.setup.median, r.config.warmup, r.online_first.median,
+      estimate_json(r.runs[0].estimate).c_str(), r.runs[0].counts_json.c_str());
 }
 
 // Reads the flags shared by the parent and the server child; false with a message on stderr.
 bool read_config(Args& args, BenchConfig& c, std::string& network) {
   const auto threads = args.get_int("threads", 1, 64);
   const auto max_gib = args.get_int("max-client-memory", 1, 1 << 20);
+  const auto warmup = args.get_int("warmup", 0, 100);
+  if (warmup) c.warmup = size_t(*warmup);
   if (max_gib) c.max_client_held_bytes = uint64_t(*max_gib) << 30;
   if (!read_merge_settings(args, c.settings) || !args.ok()) return false;
   if (threads) c.threads = size_t(*threads);
@@ -290,8 +302,8 @@ int cmd_bench(int argc, char** argv) {
   const auto child_fd = args.get_int("server-child", 0, 1 << 20);
   const auto index = args.get_int("repeat-index", 0, 1 << 20);
   if (!args.reject_unknown({"help", "json", "no-merge", "model", "threads", "repeat", "net",
-                            "server-child", "repeat-index", "max-client-memory", "f", "f-w",
-                            "margin", "calibration"}) ||
+                            "server-child", "repeat-index", "max-client-memory", "warmup", "f",
+                            "f-w", "margin", "calibration"}) ||
       !args.ok() || !args.positional().empty()) {
     std::fprintf(stderr, "pangolin bench: %s\n",
                  args.ok() ? "unexpected argument (see --help)" : args.error().c_str());
