@@ -83,6 +83,15 @@ TEST(Bench, MinionnMnistJsonIsCompleteExactAndAgreesWithDemo) {
   EXPECT_GT(number(nonlin, "seconds_median"), 0);
 }
 
+TEST(Bench, EmulatedWanAddsItsLatencyAndStaysExact) {
+  const auto r = run({"bench", "--net", "wan", "--repeat", "1", "--warmup", "0", "--json"}, 300s);
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("\"net\":\"wan\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"exact\":true"), std::string::npos) << r.out;
+  // The online stage needs at least one round trip (input out, labels back) at 40 ms.
+  EXPECT_GE(number(stage(r.out, "online"), "seconds_median"), 0.04) << r.out;
+}
+
 TEST(Bench, BadInputExitsWithTwoAndSaysWhy) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("pg_bench_" + std::to_string(getpid()));
