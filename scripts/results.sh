@@ -6,7 +6,8 @@
 #
 #   scripts/results.sh                      all networks, 3 repeats
 #   REPEAT=1 NETWORKS="minionn-mnist" scripts/results.sh
-#   SKIP_BUILD=1 / SKIP_NOMERGE=1 / SKIP_LAYERS=1 skip those steps
+#   SKIP_BUILD=1 / SKIP_NOMERGE=1 / SKIP_LAYERS=1 skip those steps; SKIP_RUNS=1 only redraws
+#   the table and the plot from the JSON already in docs/results
 # SqueezeNet runs REPEAT_SQUEEZENET (default 1) times: one run takes minutes and peaks at about
 # 15 GiB for both parties together, so it is skipped (with a note) when less memory is free.
 set -euo pipefail
@@ -25,7 +26,7 @@ if ! command -v gnuplot >/dev/null; then
 fi
 
 cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -n1)"
-cat >"$out/machine.json" <<JSON
+cat >"$out/machine.json.new" <<JSON
 {"cpu": "$cpu", "cores": $(nproc), "date": "$(date -u +%Y-%m-%d)", "commit": "$(git rev-parse --short HEAD)", "load": "$(cut -d' ' -f1-3 /proc/loadavg)"}
 JSON
 
@@ -61,11 +62,18 @@ run_bench() {  # name, output file, extra flags...
   fi
 }
 
+if [[ -n "${SKIP_RUNS:-}" ]]; then
+  networks="" nomerge="" NET_NETWORKS=" " SKIP_LAYERS=1
+  sed -n '/^| network (/,/^$/p' "$out/online_layers.txt" >"$out/online_layers.md"
+else
+  cp "$out/machine.json.new" "$out/machine.json"
+fi
+rm -f "$out/machine.json.new"
 for n in $networks; do run_bench "$n" "$out/$n.json"; done
 if [[ -z "${SKIP_NOMERGE:-}" ]]; then
   for n in $nomerge; do run_bench "$n" "$out/$n-nomerge.json" --no-merge; done
 fi
-for n in ${NET_NETWORKS:-minionn-mnist minionn-cifar10}; do
+for n in ${NET_NETWORKS-minionn-mnist minionn-cifar10}; do
   for net in lan wan; do
     repeat_saved="$repeat"
     repeat=1
@@ -77,7 +85,7 @@ if [[ -z "${SKIP_LAYERS:-}" && -x build/bench/online_layers ]]; then
   echo "== online_layers --threads 1" >&2
   build/bench/online_layers --threads 1 --repeat "${LAYER_REPEAT:-5}" >"$out/online_layers.txt"
   # the network totals: the table that follows its "| network" header
-  sed -n '/^| network/,/^$/p' "$out/online_layers.txt" >"$out/online_layers.md"
+  sed -n '/^| network (/,/^$/p' "$out/online_layers.txt" >"$out/online_layers.md"
 fi
 
 /usr/bin/python3 tools/plot_results.py "$out" "$out/machine.json"
