@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "core/thread_pool.h"
 #include "nn/kernels/fp64_gemm.h"
+#include "protocol_cli.h"
 
 namespace pg::app {
 namespace {
@@ -50,20 +51,6 @@ void usage() {
       "Inputs: Fashion-MNIST test images for 1x28x28 models, fixed pseudo-random values else.\n"
       "exit codes: 0 every secure result equalled the plaintext fixed-point plan bit for bit,\n"
       "1 a failure or a mismatch, 2 bad usage or input\n");
-}
-
-// models/<file> in the working directory, or in the repository above build/bin/pangolin.
-std::string builtin_path(const std::string& file) {
-  namespace fs = std::filesystem;
-  const fs::path rel = fs::path("models") / file;
-  if (fs::exists(rel)) return rel.string();
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const fs::path candidate = exe.parent_path().parent_path().parent_path() / rel;
-    if (fs::exists(candidate)) return candidate.string();
-  }
-  return rel.string();
 }
 
 struct Summary {
@@ -280,7 +267,7 @@ bool read_config(Args& args, BenchConfig& c, std::string& network) {
   c.merge = !args.has("no-merge");
   network = args.get_or("model", "minionn-mnist");
   const auto it = builtin_models().find(network);
-  c.model_path = it != builtin_models().end() ? builtin_path(it->second) : network;
+  c.model_path = it != builtin_models().end() ? bundled_model_path(it->second) : network;
   if (it == builtin_models().end()) network = std::filesystem::path(network).stem().string();
   if (!std::filesystem::is_regular_file(c.model_path)) {
     std::fprintf(stderr,

@@ -24,8 +24,12 @@ core::Result<LoadedModel> load_model_for_serving(const std::string& path,
 }
 
 std::string default_model_path() {
+  return bundled_model_path("minionn.onnx");
+}
+
+std::string bundled_model_path(const std::string& file) {
   namespace fs = std::filesystem;
-  const fs::path rel = fs::path("models") / "minionn.onnx";
+  const fs::path rel = fs::path("models") / file;
   if (fs::exists(rel)) return rel.string();
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);

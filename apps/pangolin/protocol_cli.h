@@ -32,6 +32,8 @@ core::Result<LoadedModel> load_model_for_serving(const std::string& path,
 
 // models/minionn.onnx in the working directory, or beside the executable's build tree.
 std::string default_model_path();
+// models/<file> the same way (the relative path when neither exists).
+std::string bundled_model_path(const std::string& file);
 
 // TCP options with an I/O timeout of `seconds` (a stalled peer ends the session then).
 mpc::TcpOptions tcp_options(long long seconds, int connect_attempts);
