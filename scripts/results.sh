@@ -88,6 +88,19 @@ if [[ -z "${SKIP_LAYERS:-}" && -x build/bench/online_layers ]]; then
   sed -n '/^| network (/,/^$/p' "$out/online_layers.txt" >"$out/online_layers.md"
 fi
 
+# Accuracy of the trained MiniONN-MNIST: secure vs plaintext labels on the first
+# ACCURACY_IMAGES (default 1000, at most 1000) Fashion-MNIST test images, via `pangolin demo`.
+acc_images="${ACCURACY_IMAGES:-1000}"
+if [[ (-z "${SKIP_RUNS:-}" || -n "${RUN_ACCURACY:-}") && "$acc_images" -gt 0 ]]; then
+  echo "== pangolin demo --images $acc_images (accuracy; load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  if "$bin" demo --images "$acc_images" --json >"$out/accuracy.json.tmp"; then
+    mv "$out/accuracy.json.tmp" "$out/accuracy-minionn-mnist.json"
+  else
+    rm -f "$out/accuracy.json.tmp"
+    echo "results.sh: the accuracy run failed" >&2
+  fi
+fi
+
 /usr/bin/python3 tools/plot_results.py "$out" "$out/machine.json"
 
 # The README block between the markers (appended at the end when they are missing).
