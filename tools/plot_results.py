@@ -254,8 +254,8 @@ def main():
                             f"| {secs(stage(r, 'online')['seconds_median'])} | {secs(t)} | {'yes' if r['exact'] else 'NO'} |")
     if net_rows:
         lines += ["", "Over an emulated link (`--net lan`: 384 MB/s, 0.3 ms round trip; `--net wan`: "
-                  "44 MB/s, 40 ms round trip, the settings of the Cheetah and CrypTFlow2 "
-                  "evaluations; one run each):", "",
+                  "44 MB/s, 40 ms round trip: the CrypTFlow2/Cheetah settings as we recall them, not "
+                  "re-checked against the papers; one run each):", "",
                   "| network | link | preprocess | online | preprocess + online | exact |",
                   "|---|---|---|---|---|---|"] + net_rows
     conv = read_text(os.path.join(rdir, "online_layers.md"))
@@ -274,8 +274,8 @@ def main():
         "",
         "| system | network | end-to-end time | setting | source |",
         "|---|---|---|---|---|",
-        "| Cheetah | MiniONN-CIFAR-10 | 3.55 s | 4 threads, LAN | Huang et al., Cheetah, USENIX Security 2022 |",
-        "| Cheetah | ResNet-32 | 15.95 s | 4 threads, LAN | Huang et al., Cheetah, USENIX Security 2022 |",
+        "| Cheetah | MiniONN-CIFAR-10 | 3.55 s | 4 threads | Huang et al., Cheetah, USENIX Security 2022 |",
+        "| Cheetah | ResNet-32 | 15.95 s | 4 threads | Huang et al., Cheetah, USENIX Security 2022 |",
         "| Delphi | MiniONN-CIFAR-10 | ≈110 s | as re-reported by Cheetah | Cheetah, USENIX Security 2022 |",
         "| Delphi | ResNet-32 | ≈200 s | as re-reported by Cheetah | Cheetah, USENIX Security 2022 |",
         "| Cheetah (OpenCheetah) | SqueezeNet, random weights | 166.6 s, 469 MiB | measured on this machine, 1 thread per party, loopback | `/work/shared/FACTS.md` |",

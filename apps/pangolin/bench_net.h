@@ -17,9 +17,10 @@ enum class NetProfile { kNone, kLan, kWan };
 // "none" | "lan" | "wan"; nullopt for anything else.
 std::optional<NetProfile> parse_net_profile(const std::string& name);
 const char* net_profile_name(NetProfile p);
-// The emulated link per direction. The figures follow the LAN/WAN settings of the Cheetah and
-// CrypTFlow2 evaluations: LAN 384 MB/s with a 0.3 ms round trip, WAN 44 MB/s with a 40 ms round
-// trip (one-way latency = half the round trip).
+// The emulated link per direction: LAN 384 MB/s with a 0.3 ms round trip, WAN 44 MB/s with a
+// 40 ms round trip (one-way latency = half the round trip). These are the LAN/WAN settings
+// reported, as we recall them, by the CrypTFlow2 and Cheetah evaluations; they were not
+// re-checked against the papers.
 mpc::LinkShape net_link_shape(NetProfile p);
 // One line for the report, e.g. "LAN: 384 MB/s, 0.3 ms RTT".
 std::string describe_net_profile(NetProfile p);
