@@ -89,11 +89,11 @@ if [[ -z "${SKIP_LAYERS:-}" && -x build/bench/online_layers ]]; then
 fi
 
 # Accuracy of the trained MiniONN-MNIST: secure vs plaintext labels on the first
-# ACCURACY_IMAGES (default 1000, at most 1000) Fashion-MNIST test images, via `pangolin demo`.
+# ACCURACY_IMAGES (default 1000; the test set has 10000) Fashion-MNIST test images.
 acc_images="${ACCURACY_IMAGES:-1000}"
 if [[ (-z "${SKIP_RUNS:-}" || -n "${RUN_ACCURACY:-}") && "$acc_images" -gt 0 ]]; then
-  echo "== pangolin demo --images $acc_images (accuracy; load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  if "$bin" demo --images "$acc_images" --json >"$out/accuracy.json.tmp"; then
+  echo "== pangolin bench --accuracy $acc_images (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  if "$bin" bench --model minionn-mnist --accuracy "$acc_images" --json >"$out/accuracy.json.tmp"; then
     mv "$out/accuracy.json.tmp" "$out/accuracy-minionn-mnist.json"
   else
     rm -f "$out/accuracy.json.tmp"

@@ -230,19 +230,16 @@ def main():
               "needs a bare truncation between two linear layers, which the two-party layer does "
               "not have, so only the cost model's counts compare them."]
     acc = load(os.path.join(rdir, "accuracy-minionn-mnist.json"))
-    if acc and acc.get("images"):
-        im = acc["images"]
-        n = len(im)
-        sec = sum(i["secure_label"] == i["true_label"] for i in im)
-        pla = sum(i["plain_label"] == i["true_label"] for i in im)
-        agree = sum(i["secure_label"] == i["plain_label"] for i in im)
-        exact = sum(bool(i["exact"]) for i in im)
+    if acc and acc.get("accuracy"):
+        a = acc["accuracy"]
+        n = a["images"]
         lines += ["", f"Accuracy of the trained MiniONN-MNIST on the first {n} Fashion-MNIST test "
-                  "images (`pangolin demo --images N --json`, one session):", "",
+                  "images (`pangolin bench --accuracy N`, one session):", "",
                   "| secure (2PC) | plaintext float model | secure = plaintext label "
                   "| secure logits = fixed-point plan, bit for bit |",
                   "|---|---|---|---|",
-                  f"| {100 * sec / n:.1f}% | {100 * pla / n:.1f}% | {agree}/{n} | {exact}/{n} |"]
+                  f"| {100 * a['secure_correct'] / n:.1f}% | {100 * a['plain_correct'] / n:.1f}% "
+                  f"| {a['same_label']}/{n} | {'all' if acc['exact'] else 'NOT all'} |"]
     net_rows = []
     for key, label in NETWORKS:
         for net in ("lan", "wan"):

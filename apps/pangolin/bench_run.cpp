@@ -27,6 +27,7 @@
 #include "nn/onnx_import.h"
 #include "nn/passes.h"
 #include "nn/quantize.h"
+#include "nn/reference.h"
 #include "protocol/client.h"
 #include "protocol/server.h"
 #include "protocol_cli.h"
@@ -208,8 +209,7 @@ int child_body(const BenchConfig& c, size_t index, int fd) {
   const auto st = serve_one(c, model.value(), fd, report);
   if (!st.ok()) throw std::runtime_error(st.error().message);
   const auto& in = plan.tensors[plan.input];
-  const auto x = bench_input(in.c, in.h, in.w, index);
-  const auto oracle = nn::run_plan(plan, nn::encode_input(plan, x));
+  const auto xs = bench_inputs(in.c, in.h, in.w, inference_inputs(c, index));
 
   core::ByteWriter w;
   w.put_u8(kResult);
@@ -219,8 +219,12 @@ int child_body(const BenchConfig& c, size_t index, int fd) {
   w.put_f64(report.online_affine_seconds.empty() ? 0.0 : report.online_affine_seconds.back());
   w.put_u64(vm_hwm_bytes());
   w.put_u64(uint64_t(plan.ell));
-  w.put_u64_array(oracle);
   w.put_string(counts);
+  w.put_u64(xs.size());
+  for (const auto& x : xs) {
+    w.put_u64_array(nn::run_plan(plan, nn::encode_input(plan, x)));
+    w.put_u64(argmax(nn::evaluate(merged.value().graph, x)));  // the float model's label
+  }
   return write_message(fd, w.bytes()) ? 0 : 1;
 }
 
@@ -266,6 +270,10 @@ core::Status spawn_server(const BenchConfig& c, size_t index, ChildProcess& chil
                                    std::to_string(c.settings.calibration),
                                    "--warmup",
                                    std::to_string(c.warmup)};
+  if (c.accuracy) {
+    args.push_back("--accuracy");
+    args.push_back(std::to_string(c.accuracy));
+  }
   if (!c.merge) args.push_back("--no-merge");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -291,23 +299,29 @@ core::Status spawn_server(const BenchConfig& c, size_t index, ChildProcess& chil
 struct ClientRun {
   RepeatResult result;
   std::vector<std::vector<uint64_t>> logits_ring;  // per inference of the session
+  std::vector<int> labels;
 };
 
 core::Result<ClientRun> run_client(const BenchConfig& c, size_t index, uint16_t port) {
   protocol::TcpConnector tcp("127.0.0.1", port, tcp_options(c.io_timeout_seconds, 3));
   ShapedConnector connector(tcp, c.net);
   protocol::ClientOptions co;
-  co.pool = 1;
-  co.max_sets = 1 + c.warmup;
+  const auto inputs = inference_inputs(c, index);
+  co.pool = c.accuracy ? 2 : 1;
+  co.max_sets = inputs.size();
   PG_TRY_ASSIGN(auto client, protocol::Client::connect(connector, co));
   const nn::Plan& a = client->architecture();
   const auto& in = a.tensors[a.input];
-  const auto x = bench_input(in.c, in.h, in.w, index);
+  if (c.accuracy && (in.c != 1 || in.h != 28 || in.w != 28)) {
+    return make_error(ErrorCode::kInvalidInput,
+                      "--accuracy needs a model of Fashion-MNIST's 1x28x28 inputs");
+  }
+  const auto xs = bench_inputs(in.c, in.h, in.w, inputs);
   // Each set is ready before its input is sent, so an online time is the online stage alone.
   // The first set is prepared alone (its time is the preprocessing figure); the later ones
   // overlap with the inferences before them, so only their online stage is used.
   std::vector<protocol::Inference> runs;
-  for (size_t i = 0; i <= c.warmup; ++i) {
+  for (const auto& x : xs) {
     PG_TRY(client->wait_ready(1));
     PG_TRY_ASSIGN(auto inf, client->infer(x, protocol::OutputMode::kLogits));
     runs.push_back(std::move(inf));
@@ -321,12 +335,15 @@ core::Result<ClientRun> run_client(const BenchConfig& c, size_t index, uint16_t 
   out.result.online_first_seconds = runs.front().online.seconds;
   out.result.preprocess_linear = runs.front().preprocess_linear;
   out.result.label = runs.back().label;
-  for (auto& r : runs) out.logits_ring.push_back(std::move(r.logits_ring));
+  for (auto& r : runs) {
+    out.logits_ring.push_back(std::move(r.logits_ring));
+    out.labels.push_back(r.label);
+  }
   return out;
 }
 
-core::Status read_result(core::ByteReader& r, RepeatResult& out,
-                         const std::vector<std::vector<uint64_t>>& secure) {
+core::Status read_result(core::ByteReader& r, RepeatResult& out, const ClientRun& client,
+                         const std::vector<int>& true_labels) {
   PG_TRY_ASSIGN(out.merge.seconds, r.get_f64());
   out.merge.name = "merge";
   PG_TRY_ASSIGN(out.setup_seconds, r.get_f64());
@@ -334,12 +351,26 @@ core::Status read_result(core::ByteReader& r, RepeatResult& out,
   PG_TRY_ASSIGN(out.server_peak_rss, r.get_u64());
   PG_TRY_ASSIGN(const uint64_t ell, r.get_u64());
   out.ell = int(ell);
-  PG_TRY_ASSIGN(const auto oracle, r.get_u64_array(kMaxPipeMessage / 8));
   PG_TRY_ASSIGN(out.counts_json, r.get_string(kMaxPipeMessage));
-  PG_TRY(r.expect_end());
-  out.exact = !secure.empty() &&
-              std::all_of(secure.begin(), secure.end(), [&](const auto& s) { return s == oracle; });
-  return {};
+  PG_TRY_ASSIGN(const uint64_t n, r.get_u64());
+  if (n != client.logits_ring.size()) {
+    return make_error(ErrorCode::kMismatch, "the server checked " + std::to_string(n) +
+                                                " inferences, the client ran " +
+                                                std::to_string(client.logits_ring.size()));
+  }
+  out.exact = n > 0;
+  for (size_t i = 0; i < n; ++i) {
+    PG_TRY_ASSIGN(const auto oracle, r.get_u64_array(kMaxPipeMessage / 8));
+    PG_TRY_ASSIGN(const uint64_t plain_label, r.get_u64());
+    out.exact = out.exact && oracle == client.logits_ring[i];
+    if (i < true_labels.size()) {
+      out.accuracy.images++;
+      out.accuracy.secure_correct += client.labels[i] == true_labels[i];
+      out.accuracy.plain_correct += int(plain_label) == true_labels[i];
+      out.accuracy.agree += uint64_t(client.labels[i]) == plain_label;
+    }
+  }
+  return r.expect_end();
 }
 
 }  // namespace
@@ -361,6 +392,28 @@ std::vector<double> bench_input(int c, int h, int w, size_t index) {
     x[i] = double(z >> 11) / double(uint64_t{1} << 53);
   }
   return x;
+}
+
+std::vector<std::vector<double>> bench_inputs(int c, int h, int w,
+                                              const std::vector<size_t>& indices) {
+  std::vector<std::vector<double>> out;
+  if (c == 1 && h == 28 && w == 28 && !indices.empty()) {
+    const size_t n = *std::max_element(indices.begin(), indices.end()) + 1;
+    auto ds = load_fashion_mnist("t10k", n);
+    if (ds.ok() && ds.value().images.size() == n) {
+      for (size_t i : indices) out.push_back(ds.value().images[i].pixels);
+      return out;
+    }
+  }
+  for (size_t i : indices) out.push_back(bench_input(c, h, w, i));
+  return out;
+}
+
+std::vector<size_t> inference_inputs(const BenchConfig& c, size_t index) {
+  if (c.accuracy == 0) return std::vector<size_t>(1 + c.warmup, index);
+  std::vector<size_t> v(c.accuracy);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = i;
+  return v;
 }
 
 int run_server_child(const BenchConfig& config, size_t index, int fd) {
@@ -425,7 +478,12 @@ core::Result<RepeatResult> run_repeat(const BenchConfig& c, size_t index) {
   if (result_kind != kResult) return make_error(ErrorCode::kMalformed, "unexpected pipe message");
   RepeatResult out = std::move(client.value().result);
   out.estimate = e;
-  PG_TRY(read_result(r, out, client.value().logits_ring));
+  std::vector<int> true_labels;
+  if (c.accuracy) {
+    PG_TRY_ASSIGN(auto ds, load_fashion_mnist("t10k", c.accuracy));
+    true_labels = std::move(ds.labels);
+  }
+  PG_TRY(read_result(r, out, client.value(), true_labels));
   int status = 0;
   ::waitpid(child.pid, &status, 0);
   child.pid = -1;

@@ -29,6 +29,8 @@ struct BenchConfig {
   // Inferences per session before the measured one: the first inference of a server process
   // pays one-time costs (lazily prepared kernels, cold caches) that a serving server does not.
   size_t warmup = 1;
+  // > 0: accuracy mode, one session over the first `accuracy` Fashion-MNIST test images.
+  size_t accuracy = 0;
   long long io_timeout_seconds = 3600;
   // Refuse to run when the garbled material the client would hold (the exact cost model of
   // mpc::cost) exceeds this; a run that would swap the machine measures nothing.
@@ -56,7 +58,10 @@ struct RepeatResult {
   bool exact = false;  // every inference's secure logits == the plan's fixed-point logits
   int label = -1;
   int ell = 0;
-  GcEstimate estimate;      // the server's, before the session
+  GcEstimate estimate;  // the server's, before the session
+  struct {
+    uint64_t images = 0, secure_correct = 0, plain_correct = 0, agree = 0;
+  } accuracy;  // accuracy mode: against the true labels; agree = secure label == float label
   std::string counts_json;  // the merge report's HE operation counts, {"before":..,"after":..}
 };
 
@@ -64,6 +69,12 @@ struct RepeatResult {
 // image `index` for 1×28×28 when the data set is installed, else fixed pseudo-random values in
 // [0, 1) (not secret; timing does not depend on them). Both parties compute it.
 std::vector<double> bench_input(int c, int h, int w, size_t index);
+// The same for several indices, reading the data set once.
+std::vector<std::vector<double>> bench_inputs(int c, int h, int w,
+                                              const std::vector<size_t>& indices);
+// The input indices of one session's inferences: `index` (1 + warm-up times), or 0..N-1 in
+// accuracy mode.
+std::vector<size_t> inference_inputs(const BenchConfig& config, size_t index);
 
 core::Result<RepeatResult> run_repeat(const BenchConfig& config, size_t index);
 

@@ -43,6 +43,9 @@ void usage() {
       "  --warmup W   inferences per session before the measured one (default 1): the first\n"
       "               inference of a server process pays one-time costs; its online time is\n"
       "               reported as online_first_seconds\n"
+      "  --accuracy N one session over the first N Fashion-MNIST test images (1x28x28 models):\n"
+      "               secure and plaintext accuracy; the timings are of its first set and last\n"
+      "               inference\n"
       "  --no-merge   skip the merge stage's linear fusion (the MaxPool move stays: the\n"
       "               protocol needs it); the merge report gives the fully unmerged counts\n"
       "  --json       one JSON object: network, threads, stages[] (name, seconds_median,\n"
@@ -182,6 +185,14 @@ void print_text(const Report& r) {
     std::printf("online is the session's inference %zu; its first took %.3f s (median)\n",
                 r.config.warmup + 1, r.online_first.median);
   }
+  if (const auto& a = r.runs[0].accuracy; a.images > 0) {
+    std::printf(
+        "accuracy on %llu Fashion-MNIST test images: secure %.2f%%, plaintext float model "
+        "%.2f%%, same label %llu/%llu\n",
+        (unsigned long long)a.images, 100.0 * double(a.secure_correct) / double(a.images),
+        100.0 * double(a.plain_correct) / double(a.images), (unsigned long long)a.agree,
+        (unsigned long long)a.images);
+  }
   std::printf("garbled material the client holds per set (cost model): %s, %llu AND gates\n",
               protocol::human_bytes(r.runs[0].estimate.client_held_bytes).c_str(),
               (unsigned long long)r.runs[0].estimate.and_gates);
@@ -231,6 +242,18 @@ std::string estimate_json(const GcEstimate& e) {
   return buf;
 }
 
+std::string accuracy_json(const RepeatResult& r) {
+  const auto& a = r.accuracy;
+  if (a.images == 0) return "null";
+  char buf[256];
+  std::snprintf(buf, sizeof(buf),
+                "{\"images\":%llu,\"secure_correct\":%llu,\"plain_correct\":%llu,"
+                "\"same_label\":%llu}",
+                (unsigned long long)a.images, (unsigned long long)a.secure_correct,
+                (unsigned long long)a.plain_correct, (unsigned long long)a.agree);
+  return buf;
+}
+
 void print_json(const Report& r) {
   std::string stages = "[" + stage_json("merge", r.merge, nullptr, nullptr) + "," +
                        stage_json("preprocess", r.prep, &r.prep_lin, &r.prep_nl) + "," +
@@ -240,13 +263,14 @@ void print_json(const Report& r) {
       "\"merge\":%s,\"ell\":%d,\"exact\":%s,\"cpu\":%s,\n\"stages\":%s,\n"
       "\"peak_rss_bytes\":{\"server\":%llu,\"client\":%llu},"
       "\"server_setup_seconds_median\":%.6f,\"warmup\":%zu,\"online_first_seconds_median\":%.6f,"
-      "\n\"gc_estimate\":%s,\n\"he_counts\":%s}\n",
+      "\n\"gc_estimate\":%s,\n\"accuracy\":%s,\n\"he_counts\":%s}\n",
       protocol::json_string(r.network).c_str(), protocol::json_string(r.path).c_str(),
       r.config.threads, net_profile_name(r.config.net), r.runs.size(),
       r.config.merge ? "true" : "false", r.runs[0].ell, r.exact ? "true" : "false",
       protocol::json_string(cpu_model()).c_str(), stages.c_str(), (unsigned long long)r.server_rss,
       (unsigned long long)r.client_rss, r.setup.median, r.config.warmup, r.online_first.median,
-      estimate_json(r.runs[0].estimate).c_str(), r.runs[0].counts_json.c_str());
+      estimate_json(r.runs[0].estimate).c_str(), accuracy_json(r.runs[0]).c_str(),
+      r.runs[0].counts_json.c_str());
 }
 
 // Reads the flags shared by the parent and the server child; false with a message on stderr.
@@ -255,6 +279,8 @@ bool read_config(Args& args, BenchConfig& c, std::string& network) {
   const auto max_gib = args.get_int("max-client-memory", 1, 1 << 20);
   const auto warmup = args.get_int("warmup", 0, 100);
   if (warmup) c.warmup = size_t(*warmup);
+  const auto accuracy = args.get_int("accuracy", 1, 10000);
+  if (accuracy) c.accuracy = size_t(*accuracy);
   if (max_gib) c.max_client_held_bytes = uint64_t(*max_gib) << 30;
   if (!read_merge_settings(args, c.settings) || !args.ok()) return false;
   if (threads) c.threads = size_t(*threads);
@@ -289,8 +315,8 @@ int cmd_bench(int argc, char** argv) {
   const auto child_fd = args.get_int("server-child", 0, 1 << 20);
   const auto index = args.get_int("repeat-index", 0, 1 << 20);
   if (!args.reject_unknown({"help", "json", "no-merge", "model", "threads", "repeat", "net",
-                            "server-child", "repeat-index", "max-client-memory", "warmup", "f",
-                            "f-w", "margin", "calibration"}) ||
+                            "server-child", "repeat-index", "max-client-memory", "warmup",
+                            "accuracy", "f", "f-w", "margin", "calibration"}) ||
       !args.ok() || !args.positional().empty()) {
     std::fprintf(stderr, "pangolin bench: %s\n",
                  args.ok() ? "unexpected argument (see --help)" : args.error().c_str());
@@ -305,7 +331,7 @@ int cmd_bench(int argc, char** argv) {
   rep.path = rep.config.model_path;
   core::set_num_threads(rep.config.threads);
   nn::kernels::set_gemm_threads(int(rep.config.threads));
-  const size_t n = repeat ? size_t(*repeat) : 3;
+  const size_t n = rep.config.accuracy ? 1 : repeat ? size_t(*repeat) : 3;
   for (size_t i = 0; i < n; ++i) {
     auto r = run_repeat(rep.config, i);
     if (!r.ok()) {

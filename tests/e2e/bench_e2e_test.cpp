@@ -92,6 +92,21 @@ TEST(Bench, EmulatedWanAddsItsLatencyAndStaysExact) {
   EXPECT_GE(number(stage(r.out, "online"), "seconds_median"), 0.04) << r.out;
 }
 
+TEST(Bench, AccuracyModeCountsEveryImageAndMatchesThePlaintextModel) {
+  const auto r = run({"bench", "--accuracy", "4", "--json"}, 300s);
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  const std::string acc = r.out.substr(r.out.find("\"accuracy\":{"));
+  EXPECT_EQ(number(acc, "images"), 4);
+  // Exact secure logits give the float model's label wherever the margin exceeds the rounding.
+  EXPECT_EQ(number(acc, "same_label"), 4) << acc;
+  EXPECT_GE(number(acc, "secure_correct"), 0);
+  EXPECT_EQ(number(acc, "secure_correct"), number(acc, "plain_correct")) << acc;
+  EXPECT_NE(r.out.find("\"exact\":true"), std::string::npos) << r.out;
+  const auto cifar = run({"bench", "--accuracy", "2", "--model", "minionn-cifar10"}, 120s);
+  EXPECT_EQ(cifar.code, 2) << cifar.err;
+  EXPECT_NE(cifar.err.find("1x28x28"), std::string::npos) << cifar.err;
+}
+
 TEST(Bench, BadInputExitsWithTwoAndSaysWhy) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("pg_bench_" + std::to_string(getpid()));
@@ -105,6 +120,7 @@ TEST(Bench, BadInputExitsWithTwoAndSaysWhy) {
       {{"bench", "--threads", "0"}, "--threads"},
       {{"bench", "--repeat", "x"}, "--repeat"},
       {{"bench", "--net", "moon"}, "--net must be none, lan or wan"},
+      {{"bench", "--accuracy", "0"}, "--accuracy"},
       {{"bench", "--frobnicate"}, "frobnicate"},
   };
   for (const auto& [args, message] : cases) {
