@@ -33,6 +33,13 @@ def load(path):
         return None
 
 
+def present(results):
+    """(key, label, result) of each network that has a result, in table order."""
+    for key, label in NETWORKS:
+        if results.get(key) is not None:
+            yield key, label, results[key]
+
+
 def stage(r, name):
     return next(s for s in r["stages"] if s["name"] == name)
 
@@ -68,10 +75,7 @@ def main_table(results):
         "| peak RSS server / client | exact |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for key, label in NETWORKS:
-        r = results.get(key)
-        if r is None:
-            continue
+    for key, label, r in present(results):
         t, c2s, s2c, rounds = totals(r)
         first = secs(r["online_first_seconds_median"]) if r.get("warmup") else "(same)"
         rss = r["peak_rss_bytes"]
@@ -89,10 +93,7 @@ def target_table(results):
         "| with merge | total bytes (target) |",
         "|---|---|---|---|---|",
     ]
-    for key, label in NETWORKS:
-        r = results.get(key)
-        if r is None:
-            continue
+    for key, label, r in present(results):
         t, c2s, s2c, _ = totals(r)
         with_merge = t + stage(r, "merge")["seconds_median"]
         on = stage(r, "online")["seconds_median"]
@@ -115,10 +116,7 @@ def split_table(results):
         "| online non-linear (GC) |",
         "|---|---|---|---|---|",
     ]
-    for key, label in NETWORKS:
-        r = results.get(key)
-        if r is None:
-            continue
+    for key, label, r in present(results):
         p, o = stage(r, "preprocess"), stage(r, "online")
         pl, pn = p["linear"], p["nonlinear"]
         out.append(
