@@ -193,8 +193,6 @@ def main():
     unmerged = {k: r for k, _ in NETWORKS if (r := load(os.path.join(rdir, k + "-nomerge.json")))}
     repeats = sorted({r["repeat"] for r in results.values()})
     lines = [
-        "## Results",
-        "",
         f"Measured by `scripts/results.sh` on {machine.get('cpu', '?')} ({machine.get('cores', '?')} "
         f"cores shared by both parties), 1 thread per party, loopback TCP without shaping, "
         f"{machine.get('date', '?')}, commit `{machine.get('commit', '?')}`, load average "

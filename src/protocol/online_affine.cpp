@@ -10,7 +10,10 @@ AffineEvaluator::AffineEvaluator(const nn::Plan& plan, const nn::AffineStep& ste
     : plan_(&plan), step_(&step) {
   for (const auto& t : step.he_terms) {
     if (t.weights.empty()) throw std::invalid_argument("AffineEvaluator: a term has no weights");
-    convs_.emplace_back(t.geometry, t.weights);
+    // The kernels' digit planes, and so their timing, follow the public bound (weight_bits from
+    // the architecture, taps from the geometry), never the weights' actual magnitudes.
+    convs_.emplace_back(t.geometry, t.weights,
+                        nn::kernels::WeightBound::public_bound(t.weight_bits, t.geometry.taps()));
   }
 }
 

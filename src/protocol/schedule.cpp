@@ -12,8 +12,7 @@ using core::make_error;
 
 namespace {
 
-core::Result<mpc::NonLinearSpec> spec_of(const nn::Plan& p, const nn::NonLinearStep& s,
-                                         size_t index) {
+mpc::NonLinearSpec spec_of(const nn::Plan& p, const nn::NonLinearStep& s) {
   mpc::NonLinearSpec spec;
   spec.ell = size_t(p.ell);
   spec.shift = size_t(p.f_w);
@@ -27,10 +26,9 @@ core::Result<mpc::NonLinearSpec> spec_of(const nn::Plan& p, const nn::NonLinearS
       spec.windows = s.windows(p.tensors[s.in], p.tensors[s.out]);
       break;
     case nn::NonLinearKind::kTruncate:
-      return make_error(ErrorCode::kUnsupported,
-                        "step " + std::to_string(index) +
-                            " is a bare truncation (a linear→linear chain the merge could not "
-                            "fuse): the two-party layer has no truncation circuit yet");
+      // z = y >>ₐ f_w, re-masked: the truncation circuit without the ReLU.
+      spec.kind = mpc::NonLinearKind::kTruncateRemask;
+      break;
   }
   return spec;
 }
@@ -55,7 +53,7 @@ core::Result<Schedule> Schedule::make(const nn::Plan& plan) {
       if (a->out == plan.output) output_is_affine = true;
       continue;
     }
-    PG_TRY_ASSIGN(auto spec, spec_of(plan, std::get<nn::NonLinearStep>(plan.steps[i]), i));
+    const mpc::NonLinearSpec spec = spec_of(plan, std::get<nn::NonLinearStep>(plan.steps[i]));
     try {
       mpc::validate(spec);
     } catch (const std::invalid_argument& e) {

@@ -27,8 +27,8 @@ struct Schedule {
   std::vector<mpc::NonLinearSpec> nl_specs;  // aligned with nonlinear_steps
   mpc::NonLinearSpec argmax;                 // on the logits (label mode)
 
-  // Errors (kUnsupported) name what the protocol cannot run yet, e.g. a truncate step, or an
-  // invalid plan.
+  // Errors: kMalformed for an invalid plan, kUnsupported for one the protocol cannot run (an f_w
+  // outside [1, ℓ), an output that is not an affine step's).
   static core::Result<Schedule> make(const nn::Plan& plan);
 
   int ell() const { return architecture.ell; }

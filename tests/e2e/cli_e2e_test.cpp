@@ -217,23 +217,6 @@ TEST(Cli, ServeRejectsUnusableModelsAndABusyPort) {
   const auto unsupported = run({"serve", "--model", (dir / "sigmoid.onnx").string()});
   EXPECT_EQ(unsupported.code, 2);
   EXPECT_NE(unsupported.err.find("unsupported op 'Sigmoid'"), std::string::npos) << unsupported.err;
-  // Imports and merges, but into a plan with a bare truncation (two convolutions that the merge
-  // cannot fuse, as the second one's padding reads the first one's bias), which the two-party
-  // layer cannot run yet.
-  auto chain = nn::testing::OnnxModel::small_conv();
-  chain.init("w2", {2, 2, 3, 3}, std::vector<float>(36, 0.25f));
-  auto* conv2 = chain.m.mutable_graph()->mutable_node(1);
-  conv2->set_op_type("Conv");
-  conv2->clear_input();
-  conv2->add_input("c");
-  conv2->add_input("w2");
-  nn::testing::OnnxModel::attr_ints(conv2, "kernel_shape", {3, 3});
-  nn::testing::OnnxModel::attr_ints(conv2, "pads", {1, 1, 1, 1});
-  const auto chain_bytes = chain.bytes();
-  write_file(dir / "chain.onnx", std::string(chain_bytes.begin(), chain_bytes.end()));
-  const auto truncating = run({"serve", "--model", (dir / "chain.onnx").string()});
-  EXPECT_EQ(truncating.code, 2) << truncating.out;
-  EXPECT_NE(truncating.err.find("truncation"), std::string::npos) << truncating.err;
 
   auto busy = mpc::TcpListener::listen("127.0.0.1", 0);
   const auto in_use = run({"serve", "--model", testing::model_path("minionn_bn"), "--host",

@@ -57,6 +57,17 @@ int bit_length(uint64_t v) {
   return 64 - std::countl_zero(v);
 }
 
+WeightBound WeightBound::public_bound(int weight_bits, size_t taps) {
+  if (weight_bits < 1 || weight_bits > 40 || taps == 0) {
+    throw std::invalid_argument(
+        "WeightBound::public_bound: weight_bits must be in [1, 40] and "
+        "taps positive");
+  }
+  int taps_bits = 0;
+  while ((size_t{1} << taps_bits) < taps) ++taps_bits;  // ceil(log2(taps))
+  return {weight_bits, std::min(weight_bits + taps_bits, 48)};
+}
+
 WeightBound WeightBound::of(std::span<const int64_t> weights, size_t rows, size_t cols) {
   if (weights.size() != rows * cols) throw std::invalid_argument("WeightBound: size mismatch");
   uint64_t max_abs = 0, max_l1 = 0;

@@ -31,6 +31,11 @@ struct WeightBound {
   int max_abs_bits = 0;
   int row_l1_bits = 0;
 
+  // The bound implied by public facts alone: |w| < 2^weight_bits and `taps` weights per row, so
+  // row L1 < taps·2^weight_bits (capped at 2^48, the most any exact method handles; weights
+  // beyond the cap are rejected by the kernels anyway). Timing that depends only on this bound
+  // reveals nothing about the weights.
+  static WeightBound public_bound(int weight_bits, size_t taps);
   // rows × cols row-major weights.
   static WeightBound of(std::span<const int64_t> weights, size_t rows, size_t cols);
   // Throws std::invalid_argument (naming `what`) if some weight exceeds the bound.

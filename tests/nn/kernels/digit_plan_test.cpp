@@ -142,5 +142,28 @@ TEST(DigitPlan, WeightBoundIsTightAndChecked) {
   EXPECT_THROW(WeightBound::of(w, 4, 3), std::invalid_argument);
 }
 
+// The public bound covers every weight set the public facts allow: the extreme one (every
+// weight at ±(2^b − 1)) passes its check, and it depends on nothing but (b, taps).
+TEST(DigitPlan, PublicBoundCoversTheWorstWeights) {
+  for (int b : {1, 5, 12, 20, 40}) {
+    for (size_t taps : {size_t{1}, size_t{9}, size_t{64}, size_t{576}, size_t{4608}}) {
+      const WeightBound pb = WeightBound::public_bound(b, taps);
+      EXPECT_EQ(pb.max_abs_bits, b);
+      std::vector<int64_t> worst(2 * taps, (int64_t{1} << b) - 1);
+      for (size_t i = taps; i < worst.size(); ++i) worst[i] = -worst[i];
+      const WeightBound actual = WeightBound::of(worst, 2, taps);
+      if (actual.row_l1_bits <= 48) {
+        EXPECT_NO_THROW(pb.check(worst, 2, taps, "worst")) << b << " " << taps;
+      } else {
+        EXPECT_EQ(pb.row_l1_bits, 48);
+      }
+      EXPECT_LE(pb.row_l1_bits, b + 13);
+    }
+  }
+  EXPECT_THROW(WeightBound::public_bound(0, 9), std::invalid_argument);
+  EXPECT_THROW(WeightBound::public_bound(41, 9), std::invalid_argument);
+  EXPECT_THROW(WeightBound::public_bound(8, 0), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace pg::nn::kernels
