@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repeat="${REPEAT:-3}"
 networks="${NETWORKS:-minionn-mnist minionn-cifar10 resnet32-cifar100 squeezenet-imagenet}"
-nomerge="${NOMERGE_NETWORKS:-minionn-mnist minionn-cifar10}"
+nomerge="${NOMERGE_NETWORKS:-minionn-mnist minionn-cifar10 resnet32-cifar100}"
 out=docs/results
 bin=build/bin/pangolin
 mkdir -p "$out"

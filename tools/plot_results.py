@@ -222,9 +222,8 @@ def main():
     lines += merge_table(results, unmerged, rdir)
     lines += ["", "On MiniONN-MNIST the fusion has nothing to fuse, so the merge's effect there is the "
               "MaxPool move alone (10,340 → 2,660 ReLUs), which the protocol cannot run without; "
-              "the two measured rows differ by noise only. On the CIFAR networks the unfused graph "
-              "needs a bare truncation between two linear layers, which the two-party layer does "
-              "not have, so only the cost model's counts compare them."]
+              "the two measured rows differ by noise only. Without the fusion, a linear layer "
+              "that feeds another needs a garbled truncation between them."]
     acc = load(os.path.join(rdir, "accuracy-minionn-mnist.json"))
     if acc and acc.get("accuracy"):
         a = acc["accuracy"]
