@@ -15,6 +15,13 @@ AffineEvaluator::AffineEvaluator(const nn::Plan& plan, const nn::AffineStep& ste
     convs_.emplace_back(t.geometry, t.weights,
                         nn::kernels::WeightBound::public_bound(t.weight_bits, t.geometry.taps()));
   }
+  // The kernels build their engines (packed weights, transforms) on first use; do it now, on
+  // zeros, so that the first inference does not pay for it.
+  for (const auto& conv : convs_) {
+    const std::vector<uint64_t> zeros(conv.geometry().in_size(), 0);
+    std::vector<uint64_t> y(conv.geometry().out_size());
+    conv.apply(zeros, plan.ell, y);
+  }
 }
 
 void AffineEvaluator::apply(const std::vector<std::vector<uint64_t>>& shares,
