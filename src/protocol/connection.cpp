@@ -101,6 +101,7 @@ core::Error Connection::peer_reason(const core::Error& local) noexcept {
   try {
     std::array<uint8_t, kFrameHeader> h;
     std::array<uint8_t, 4096> skip;
+    uint64_t skipped = 0;  // a hostile peer cannot keep us reading: 64 frames, 64 MiB at most
     for (int frames = 0; frames < 64; ++frames) {
       counter_.recv(h.data(), h.size());
       if (h[0] != 'P' || h[1] != 'G') return local;
@@ -112,7 +113,8 @@ core::Error Connection::peer_reason(const core::Error& local) noexcept {
         return core::make_error(ErrorCode::kProtocol,
                                 kPeerReportPrefix + std::string(skip.begin(), skip.begin() + len));
       }
-      if (len > kMaxFrame) return local;
+      skipped += len;
+      if (len > kMaxFrame || skipped > (uint64_t{64} << 20)) return local;
       while (len > 0) {
         const uint32_t take = std::min<uint32_t>(len, skip.size());
         counter_.recv(skip.data(), take);
