@@ -18,8 +18,10 @@
 // enough to expose it).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -28,6 +30,31 @@
 #include "mpc/block.h"
 
 namespace pg::mpc {
+
+// The unread rest of the last frame a framing channel received. read() drains it and calls
+// next_frame() (which refills `bytes` and resets `pos`) whenever it runs dry.
+struct FrameInbox {
+  SecretBytes bytes;
+  size_t pos = 0;
+
+  bool has_unread() const { return pos < bytes.size(); }
+  void refill(size_t n) {
+    bytes.resize(n);
+    pos = 0;
+  }
+  template <typename NextFrame>
+  void read(void* data, size_t n, NextFrame&& next_frame) {
+    auto* dst = static_cast<uint8_t*>(data);
+    while (n > 0) {
+      if (pos == bytes.size()) next_frame();
+      const size_t take = std::min(n, bytes.size() - pos);
+      std::memcpy(dst, bytes.data() + pos, take);
+      pos += take;
+      dst += take;
+      n -= take;
+    }
+  }
+};
 
 class ChannelError : public std::runtime_error {
  public:

@@ -77,9 +77,8 @@ void ShapedChannel::next_frame() {
                            " bytes (allowed 1.." + std::to_string(kMaxFrame) +
                            "); is the peer's channel shaped too?");
   }
-  in_.resize(len);
-  inner_.recv(in_.data(), len);
-  in_pos_ = 0;
+  in_.refill(len);
+  inner_.recv(in_.bytes.data(), len);
   // The stamp comes from the peer: compare without overflow before anything is computed from it.
   const auto now = static_cast<uint64_t>(now_ns());
   const int64_t wait = arrival > now ? static_cast<int64_t>(std::min<uint64_t>(
@@ -95,15 +94,7 @@ void ShapedChannel::next_frame() {
 
 void ShapedChannel::recv(void* data, size_t n) {
   flush();
-  auto* dst = static_cast<uint8_t*>(data);
-  while (n > 0) {
-    if (in_pos_ == in_.size()) next_frame();
-    const size_t take = std::min(n, in_.size() - in_pos_);
-    std::memcpy(dst, in_.data() + in_pos_, take);
-    in_pos_ += take;
-    dst += take;
-    n -= take;
-  }
+  in_.read(data, n, [this] { next_frame(); });
 }
 
 }  // namespace pg::mpc

@@ -48,8 +48,7 @@ class ShapedChannel final : public Channel {
   LinkShape shape_;
   int64_t link_free_ns_ = 0;  // when the emulated link finishes serialising what was sent
   SecretBytes out_;
-  SecretBytes in_;
-  size_t in_pos_ = 0;
+  FrameInbox in_;
 };
 
 }  // namespace pg::mpc

@@ -37,27 +37,18 @@ void FramedStream::next_frame() {
   inner_.recv(h.data(), h.size());
   auto len = decode_header(h, MsgType::kStream, kMaxStreamFrame);
   if (!len.ok()) throw mpc::ChannelError(len.error().code, len.error().message);
-  in_.resize(len.value());
-  in_pos_ = 0;
-  if (!in_.empty()) inner_.recv(in_.data(), in_.size());
+  in_.refill(len.value());
+  if (len.value() > 0) inner_.recv(in_.bytes.data(), len.value());
   if (static_cast<MsgType>(h[3]) == MsgType::kError) {
-    const std::string msg(in_.begin(), in_.end());
-    in_.clear();
+    const std::string msg(in_.bytes.begin(), in_.bytes.end());
+    in_.refill(0);
     throw mpc::ChannelError(ErrorCode::kProtocol, kPeerReportPrefix + msg);
   }
 }
 
 void FramedStream::recv(void* data, size_t n) {
   flush();
-  auto* dst = static_cast<uint8_t*>(data);
-  while (n > 0) {
-    if (in_pos_ == in_.size()) next_frame();
-    const size_t take = std::min(n, in_.size() - in_pos_);
-    std::memcpy(dst, in_.data() + in_pos_, take);
-    in_pos_ += take;
-    dst += take;
-    n -= take;
-  }
+  in_.read(data, n, [this] { next_frame(); });
 }
 
 Connection::Connection(Link link)

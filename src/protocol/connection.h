@@ -37,7 +37,7 @@ class FramedStream final : public mpc::Channel {
   void recv(void* data, size_t n) override;
   void flush() override;
   // Bytes of a received stream frame that nobody has read yet.
-  bool has_unread() const { return in_pos_ < in_.size(); }
+  bool has_unread() const { return in_.has_unread(); }
 
  private:
   void emit();
@@ -45,8 +45,7 @@ class FramedStream final : public mpc::Channel {
 
   mpc::Channel& inner_;
   mpc::SecretBytes out_;
-  mpc::SecretBytes in_;
-  size_t in_pos_ = 0;
+  mpc::FrameInbox in_;
 };
 
 class Connection {
