@@ -96,8 +96,7 @@ core::Error Connection::peer_reason(const core::Error& local) noexcept {
     for (int frames = 0; frames < 64; ++frames) {
       counter_.recv(h.data(), h.size());
       if (h[0] != 'P' || h[1] != 'G') return local;
-      uint32_t len =
-          uint32_t(h[4]) | (uint32_t(h[5]) << 8) | (uint32_t(h[6]) << 16) | (uint32_t(h[7]) << 24);
+      uint32_t len = frame_length(h);
       if (static_cast<MsgType>(h[3]) == MsgType::kError) {
         if (len > skip.size()) return local;
         counter_.recv(skip.data(), len);

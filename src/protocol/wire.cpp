@@ -64,8 +64,7 @@ core::Result<uint32_t> decode_header_any(std::span<const uint8_t, kFrameHeader> 
                             "the peer speaks protocol version " + std::to_string(h[2]) +
                                 ", this build speaks " + std::to_string(PG_PROTOCOL_VERSION));
   }
-  const uint32_t len =
-      uint32_t(h[4]) | (uint32_t(h[5]) << 8) | (uint32_t(h[6]) << 16) | (uint32_t(h[7]) << 24);
+  const uint32_t len = frame_length(h);
   const auto type = static_cast<MsgType>(h[3]);
   if (type == MsgType::kError) {
     if (len > 4096) return core::make_error(ErrorCode::kTooLarge, "error frame too large");

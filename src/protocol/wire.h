@@ -41,6 +41,10 @@ inline constexpr size_t kFrameHeader = 8;
 inline constexpr uint32_t kMaxFrame = 1u << 30;
 
 std::array<uint8_t, kFrameHeader> encode_header(MsgType type, uint32_t length);
+// The payload length field of a header, unchecked.
+inline uint32_t frame_length(std::span<const uint8_t, kFrameHeader> h) {
+  return uint32_t(h[4]) | (uint32_t(h[5]) << 8) | (uint32_t(h[6]) << 16) | (uint32_t(h[7]) << 24);
+}
 // Checks the header against what the caller expects; returns the payload length.
 core::Result<uint32_t> decode_header(std::span<const uint8_t, kFrameHeader> header,
                                      MsgType expected, uint32_t max_len);

@@ -160,9 +160,17 @@ TEST(DigitPlan, PublicBoundCoversTheWorstWeights) {
       EXPECT_LE(pb.row_l1_bits, b + 13);
     }
   }
-  EXPECT_THROW(WeightBound::public_bound(0, 9), std::invalid_argument);
-  EXPECT_THROW(WeightBound::public_bound(41, 9), std::invalid_argument);
-  EXPECT_THROW(WeightBound::public_bound(8, 0), std::invalid_argument);
+  for (auto [b, taps] :
+       {std::pair{0, size_t{9}}, std::pair{41, size_t{9}}, std::pair{8, size_t{0}}}) {
+    try {
+      (void)WeightBound::public_bound(b, taps);
+      ADD_FAILURE() << "public_bound(" << b << ", " << taps << ") did not throw";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("weight_bits must be in [1, 40] and taps positive"),
+                std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 }  // namespace
