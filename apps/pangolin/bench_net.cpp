@@ -43,9 +43,9 @@ const char* net_profile_name(NetProfile p) {
 mpc::LinkShape net_link_shape(NetProfile p) {
   switch (p) {
     case NetProfile::kLan:
-      return {384e6, std::chrono::microseconds(150)};
+      return mpc::LinkShape::lan();
     case NetProfile::kWan:
-      return {44e6, std::chrono::microseconds(20'000)};
+      return mpc::LinkShape::wan();
     case NetProfile::kNone:
       break;
   }

@@ -3,13 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace pg::mpc {
 namespace {
 
 constexpr size_t kHeader = 12;  // u32 payload length, u64 arrival time (ns, CLOCK_MONOTONIC)
-constexpr int64_t kMaxWaitNs = int64_t{600} * 1'000'000'000;  // a bound on one emulated delay
+constexpr int64_t kMaxWaitNs = int64_t{600} * 1'000'000'000;  // an absolute bound on one delay
 
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -20,10 +22,22 @@ int64_t now_ns() {
 }  // namespace
 
 ShapedChannel::ShapedChannel(Channel& inner, const LinkShape& outbound)
+    : ShapedChannel(inner, outbound, outbound) {}
+
+ShapedChannel::ShapedChannel(Channel& inner, const LinkShape& outbound, const LinkShape& inbound)
     : inner_(inner), shape_(outbound) {
-  if (shape_.bandwidth_bytes_per_s < 0 || shape_.latency.count() < 0) {
-    throw std::invalid_argument("ShapedChannel: bandwidth and latency must not be negative");
+  for (const LinkShape* s : {&outbound, &inbound}) {
+    if (s->bandwidth_bytes_per_s < 0 || s->latency.count() < 0) {
+      throw std::invalid_argument("ShapedChannel: bandwidth and latency must not be negative");
+    }
   }
+  // A sane peer stamps a frame at most its queue's serialisation time plus the latency ahead of
+  // the shared clock; 1 ms covers the rounding of the stamps.
+  const double queue_ns =
+      inbound.bandwidth_bytes_per_s > 0 ? 1e9 * kMaxBacklog / inbound.bandwidth_bytes_per_s : 0;
+  const double bound_ns =
+      queue_ns + double(std::chrono::nanoseconds(inbound.latency).count()) + 1e6;
+  max_wait_ns_ = static_cast<int64_t>(std::min(bound_ns, double(kMaxWaitNs)));
   out_.reserve(kMaxFrame);
 }
 
@@ -82,12 +96,14 @@ void ShapedChannel::next_frame() {
   // The stamp comes from the peer: compare without overflow before anything is computed from it.
   const auto now = static_cast<uint64_t>(now_ns());
   const int64_t wait = arrival > now ? static_cast<int64_t>(std::min<uint64_t>(
-                                           arrival - now, static_cast<uint64_t>(kMaxWaitNs) + 1))
+                                           arrival - now, static_cast<uint64_t>(max_wait_ns_) + 1))
                                      : 0;
-  if (wait > kMaxWaitNs) {
+  if (wait > max_wait_ns_) {
     throw ChannelError(core::ErrorCode::kMalformed,
-                       "shaped channel: the peer stamped a frame to arrive more than 10 minutes "
-                       "from now; are both ends on one host?");
+                       "shaped channel: the peer stamped a frame to arrive later than the link "
+                       "allows (more than " +
+                           std::to_string(max_wait_ns_ / 1'000'000) +
+                           " ms from now); are both ends on one host, shaped alike?");
   }
   if (wait > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
 }

@@ -9,6 +9,11 @@
 // transfer overlaps here too. The stamps use CLOCK_MONOTONIC, so both ends must run on one host.
 // Each frame adds a 12-byte header to the inner channel; wrap a CountingChannel around this one
 // to count payload bytes only.
+//
+// The stamps come from the peer, so the receiver trusts them only as far as its inbound link
+// allows: a frame may arrive at most latency + kMaxBacklog / bandwidth (+ 1 ms) after now, where
+// kMaxBacklog bounds what a sender can have queued ahead of the receiver (TCP's buffers on
+// loopback hold a few MiB). A later stamp is an error at once, never a long sleep.
 #pragma once
 
 #include <chrono>
@@ -22,18 +27,22 @@ struct LinkShape {
   double bandwidth_bytes_per_s = 0;  // 0 = unlimited
   std::chrono::microseconds latency{0};
 
-  static LinkShape lan() { return {1.25e9, std::chrono::microseconds(100)}; }  // 10 Gbit/s, 0.1 ms
-  static LinkShape wan() {
-    return {12.5e6, std::chrono::microseconds(40'000)};
-  }  // 100 Mbit/s, 40 ms
+  // The settings of Cheetah's evaluation (Huang et al., USENIX Security 2022, §6.1), which
+  // CrypTFlow2 and later work share: about 384 MB/s with a 0.3 ms round trip (LAN) and 44 MB/s
+  // with a 40 ms round trip (WAN). The latency here is one way, half the round trip.
+  static LinkShape lan() { return {384e6, std::chrono::microseconds(150)}; }
+  static LinkShape wan() { return {44e6, std::chrono::microseconds(20'000)}; }
 };
 
 class ShapedChannel final : public Channel {
  public:
   static constexpr size_t kMaxFrame = size_t{1} << 16;
+  static constexpr double kMaxBacklog = double(size_t{1} << 28);  // bytes queued by the sender
 
-  // Does not own `inner`, which must outlive this wrapper.
+  // Does not own `inner`, which must outlive this wrapper. The inbound link is the outbound one
+  // unless given (both directions of a benchmark link are shaped alike).
   ShapedChannel(Channel& inner, const LinkShape& outbound);
+  ShapedChannel(Channel& inner, const LinkShape& outbound, const LinkShape& inbound);
   ~ShapedChannel() override;
 
   void send(const void* data, size_t n) override;
@@ -46,6 +55,7 @@ class ShapedChannel final : public Channel {
 
   Channel& inner_;
   LinkShape shape_;
+  int64_t max_wait_ns_ = 0;   // the latest arrival the inbound link allows, from now
   int64_t link_free_ns_ = 0;  // when the emulated link finishes serialising what was sent
   SecretBytes out_;
   FrameInbox in_;

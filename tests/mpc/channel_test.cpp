@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <string>
 #include <thread>
 
 #include "core/testing.h"
@@ -248,6 +249,52 @@ TEST(ShapedChannel, AddsLatencyPerDirectionChangeAndLimitsBandwidth) {
   EXPECT_EQ(got, data);
   EXPECT_GE(ping_pong, milliseconds(3 * 2 * 20));  // three round trips of 2 × 20 ms
   EXPECT_GE(bulk, milliseconds(100 + 2 * 20));     // serialisation plus a round trip
+}
+
+// The peer's arrival stamp is bounded by the link: a garbage stamp minutes ahead must end the
+// read with an error, not put the receiver to sleep (a fuzzed stamp once slept for minutes).
+void send_stamped_frame(Channel& raw, uint64_t arrival_ns) {
+  uint8_t frame[12 + 1] = {1, 0, 0, 0};
+  for (size_t i = 0; i < 8; ++i) frame[4 + i] = static_cast<uint8_t>(arrival_ns >> (8 * i));
+  frame[12] = 0x5a;
+  raw.send(frame, sizeof(frame));
+  raw.flush();
+}
+
+uint64_t monotonic_ns_from_now(std::chrono::nanoseconds ahead) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   (std::chrono::steady_clock::now() + ahead).time_since_epoch())
+                                   .count());
+}
+
+TEST(ShapedChannel, StampBeyondTheLinkIsRefusedWithoutSleeping) {
+  for (const LinkShape& link : {LinkShape{}, LinkShape::lan(), LinkShape::wan()}) {
+    auto [a, b] = MemoryChannel::make_pair();
+    ShapedChannel shaped(*b, link);
+    // the most a sane peer can be ahead: latency + 256 MiB of queue at the link's bandwidth
+    const double queue_s = link.bandwidth_bytes_per_s > 0
+                               ? ShapedChannel::kMaxBacklog / link.bandwidth_bytes_per_s
+                               : 0;
+    const auto ahead = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        link.latency + std::chrono::duration<double>(queue_s) + std::chrono::seconds(5));
+    send_stamped_frame(*a, monotonic_ns_from_now(ahead));
+    uint8_t x = 0;
+    const auto e = expect_channel_error([&] { shaped.recv(&x, 1); });
+    EXPECT_EQ(e.code(), core::ErrorCode::kMalformed);
+    EXPECT_NE(std::string(e.what()).find("later than the link allows"), std::string::npos);
+  }
+}
+
+TEST(ShapedChannel, StampWithinTheLatencyIsHonoured) {
+  const LinkShape link{0, std::chrono::microseconds(30'000)};
+  auto [a, b] = MemoryChannel::make_pair();
+  ShapedChannel shaped(*b, link);
+  const auto t0 = Clock::now();
+  send_stamped_frame(*a, monotonic_ns_from_now(milliseconds(25)));
+  uint8_t x = 0;
+  shaped.recv(&x, 1);
+  EXPECT_EQ(x, 0x5a);
+  EXPECT_GE(Clock::now() - t0, milliseconds(25));  // it waited for the stamped arrival
 }
 
 TEST(ShapedChannel, UnshapedPeerIsDetected) {
