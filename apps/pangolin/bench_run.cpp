@@ -111,7 +111,7 @@ core::Result<MergedModel> load_unmerged(const std::string& path, const MergeSett
   PG_TRY_ASSIGN(r.plan, nn::quantize(r.lowered, s.f, s.f_w));
   const auto calibration = calibration_inputs(m.graph, s.calibration, &m.calibration_source);
   PG_TRY_ASSIGN(r.calibration, nn::calibrate(r.plan, calibration, s.margin_bits));
-  r.plan.ell = r.calibration.ell;
+  PG_TRY_ASSIGN(r.plan.ell, nn::choose_ell(r.calibration, s.ell));
   r.plan.validate();
   return m;
 }
@@ -194,14 +194,14 @@ int child_body(const BenchConfig& c, size_t index, int fd) {
   const auto t0 = Clock::now();
   auto merged =
       c.merge ? load_and_merge(c.model_path, c.settings) : load_unmerged(c.model_path, c.settings);
-  if (!merged.ok()) throw std::runtime_error(merged.error().to_string());
+  if (!merged.ok()) throw std::runtime_error(merged.error().message);
   const double merge_seconds = since(t0);
   const nn::Plan& plan = merged.value().merged.plan;
   const auto t1 = Clock::now();
   protocol::ModelOptions options;
   options.he.pool = &core::default_pool();
   auto model = protocol::ServerModel::from_plan(plan, options, merge_seconds);
-  if (!model.ok()) throw std::runtime_error(model.error().to_string());
+  if (!model.ok()) throw std::runtime_error(model.error().message);
   const double setup_seconds = since(t1);
   const std::string counts = merge_counts_json(merged.value(), c.settings);
 
@@ -266,6 +266,8 @@ core::Status spawn_server(const BenchConfig& c, size_t index, ChildProcess& chil
                                    std::to_string(c.settings.f_w),
                                    "--margin",
                                    std::to_string(c.settings.margin_bits),
+                                   "--ell",
+                                   std::to_string(c.settings.ell),
                                    "--calibration",
                                    std::to_string(c.settings.calibration),
                                    "--warmup",

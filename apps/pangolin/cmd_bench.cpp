@@ -28,7 +28,9 @@ const std::map<std::string, std::string>& builtin_models() {
 void usage() {
   std::printf(
       "usage: pangolin bench [--model NAME|M.onnx] [--threads T] [--repeat R]\n"
-      "                      [--net none|lan|wan] [--no-merge] [--json]\n\n"
+      "                      [--net none|lan|wan] [--no-merge] [--warmup W] [--accuracy N]\n"
+      "                      [--max-client-memory GIB] [--json]\n"
+      "                      [--f F] [--f-w FW] [--margin BITS] [--ell L] [--calibration N]\n\n"
       "Runs R (default 3) secure inferences, each in a fresh session: the server in a child\n"
       "process, the client in this one, over loopback TCP. Prints per stage (merge, preprocess,\n"
       "online) the median wall time with min and max, bytes each way and rounds; the split of\n"
@@ -38,6 +40,7 @@ void usage() {
       "               squeezenet-imagenet (models/*.onnx), or an ONNX file\n"
       "  --threads    threads per party (default 1)\n"
       "  --net        none (default); lan = 384 MB/s, 0.3 ms round trip; wan = 44 MB/s, 40 ms\n"
+      "               round trip (Cheetah's LAN and WAN, USENIX Security 2022)\n"
       "  --max-client-memory GIB  refuse a network whose garbled material for the client\n"
       "               exceeds this (default 12; the exact GC cost model, checked first)\n"
       "  --warmup W   inferences per session before the measured one (default 1): the first\n"
@@ -50,7 +53,9 @@ void usage() {
       "               protocol needs it); the merge report gives the fully unmerged counts\n"
       "  --json       one JSON object: network, threads, stages[] (name, seconds_median,\n"
       "               seconds_min, seconds_max, bytes_client_to_server, bytes_server_to_client,\n"
-      "               rounds, linear, nonlinear), peak_rss_bytes {server, client}, exact, ...\n\n"
+      "               rounds, linear, nonlinear), peak_rss_bytes {server, client}, exact, ...\n"
+      "  --f, --f-w, --margin, --ell, --calibration   merge settings, as for `pangolin inspect`;\n"
+      "               --ell 41 runs in the ring of Cheetah's and Delphi's published benchmarks\n\n"
       "Inputs: Fashion-MNIST test images for 1x28x28 models, fixed pseudo-random values else.\n"
       "exit codes: 0 every secure result equalled the plaintext fixed-point plan bit for bit,\n"
       "1 a failure or a mismatch, 2 bad usage or input\n");
@@ -314,9 +319,9 @@ int cmd_bench(int argc, char** argv) {
   const auto repeat = args.get_int("repeat", 1, 1000);
   const auto child_fd = args.get_int("server-child", 0, 1 << 20);
   const auto index = args.get_int("repeat-index", 0, 1 << 20);
-  if (!args.reject_unknown({"help", "json", "no-merge", "model", "threads", "repeat", "net",
-                            "server-child", "repeat-index", "max-client-memory", "warmup",
-                            "accuracy", "f", "f-w", "margin", "calibration"}) ||
+  if (!args.reject_unknown(with_merge_flags({"help", "json", "no-merge", "model", "threads",
+                                             "repeat", "net", "server-child", "repeat-index",
+                                             "max-client-memory", "warmup", "accuracy"})) ||
       !args.ok() || !args.positional().empty()) {
     std::fprintf(stderr, "pangolin bench: %s\n",
                  args.ok() ? "unexpected argument (see --help)" : args.error().c_str());

@@ -41,15 +41,20 @@ int cmd_inspect(int argc, char** argv) {
   if (args.has("help") || args.positional().size() != 1) {
     std::printf(
         "usage: pangolin inspect MODEL.onnx [--json] [--f F] [--f-w FW] [--margin BITS]\n"
-        "                        [--calibration N]\n\n"
+        "                        [--ell L] [--calibration N]\n\n"
         "Imports the model, merges it into a plan (BN and constant folding, linear fusion,\n"
         "MaxPool before ReLU), quantises it (defaults f = 12, f_w = 12), calibrates ℓ, and\n"
-        "prints the graph and the merge report.\n");
+        "prints the graph and the merge report.\n\n"
+        "  --f, --f-w      fractional bits of activations and of weights (default 12, 12)\n"
+        "  --margin BITS   headroom of ℓ over the calibrated activation bound (default 2)\n"
+        "  --ell L         run in Z_2^L instead of the calibrated ring; L must be at least\n"
+        "                  the calibrated ℓ and at most 64\n"
+        "  --calibration N inputs that calibrate the bound (default 500)\n");
     return args.has("help") ? 0 : 2;
   }
   MergeSettings settings;
   if (!read_merge_settings(args, settings) ||
-      !args.reject_unknown({"help", "json", "f", "f-w", "margin", "calibration"})) {
+      !args.reject_unknown(with_merge_flags({"help", "json"}))) {
     std::fprintf(stderr, "pangolin inspect: %s\n", args.error().c_str());
     return 2;
   }

@@ -37,7 +37,7 @@ int cmd_plain(int argc, char** argv) {
   if (args.has("help") || args.positional().size() != 1) {
     std::printf(
         "usage: pangolin plain MODEL.onnx --data fashion-mnist [--limit N] [--json]\n"
-        "                      [--f F] [--f-w FW] [--margin BITS] [--calibration N]\n\n"
+        "                      [--f F] [--f-w FW] [--margin BITS] [--ell L] [--calibration N]\n\n"
         "Runs the Fashion-MNIST test set through the float graph (reference engine) and the\n"
         "merged, quantised plan (fixed-point engine); prints both accuracies and their top-1\n"
         "agreement.\n");
@@ -46,8 +46,7 @@ int cmd_plain(int argc, char** argv) {
   MergeSettings settings;
   const auto limit = args.get_int("limit", 1, 10000);
   if (!read_merge_settings(args, settings) ||
-      !args.reject_unknown(
-          {"help", "json", "f", "f-w", "margin", "calibration", "data", "limit"})) {
+      !args.reject_unknown(with_merge_flags({"help", "json", "data", "limit"}))) {
     std::fprintf(stderr, "pangolin plain: %s\n", args.error().c_str());
     return 2;
   }

@@ -36,7 +36,7 @@ void usage() {
       "usage: pangolin serve --model M.onnx [--host H] [--port P] [--pool K] [--threads T]\n"
       "                      [--max-sessions S] [--timeout SECONDS]\n"
       "                      [--tls-cert CERT.pem --tls-key KEY.pem]\n"
-      "                      [--f F] [--f-w FW] [--margin BITS] [--calibration N]\n\n"
+      "                      [--f F] [--f-w FW] [--margin BITS] [--ell L] [--calibration N]\n\n"
       "Merges the model once (stage 1) and serves private inferences: each client session\n"
       "preprocesses in the background and runs its inferences online; the server learns\n"
       "nothing about the images. Stops on Ctrl-C (SIGINT) or SIGTERM.\n\n"
@@ -48,7 +48,7 @@ void usage() {
       "  --max-sessions S     concurrent sessions; more are refused with a message (default 4)\n"
       "  --timeout SECONDS    a peer that stalls this long ends its session (default 120)\n"
       "  --tls-cert/--tls-key TLS 1.3 with this certificate chain and key (PEM)\n"
-      "  --f, --f-w, --margin, --calibration   merge settings, as for `pangolin inspect`\n\n"
+      "  --f, --f-w, --margin, --ell, --calibration   merge settings, as for `pangolin inspect`\n\n"
       "exit codes: 0 stopped cleanly, 1 the server failed, 2 bad usage or an unusable model\n");
 }
 
@@ -68,9 +68,8 @@ bool parse(Args& args, ServeConfig& c) {
   const auto max_sessions = args.get_int("max-sessions", 1, 1024);
   const auto timeout = args.get_int("timeout", 1, 86400);
   if (!read_merge_settings(args, c.merge) ||
-      !args.reject_unknown({"help", "model", "host", "port", "pool", "threads", "max-sessions",
-                            "timeout", "tls-cert", "tls-key", "f", "f-w", "margin",
-                            "calibration"})) {
+      !args.reject_unknown(with_merge_flags({"help", "model", "host", "port", "pool", "threads",
+                                             "max-sessions", "timeout", "tls-cert", "tls-key"}))) {
     return false;
   }
   if (!args.ok()) return false;

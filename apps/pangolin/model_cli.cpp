@@ -14,13 +14,20 @@ bool read_merge_settings(Args& args, MergeSettings& s) {
   const auto f = args.get_int("f", 0, 30);
   const auto f_w = args.get_int("f-w", 0, 30);
   const auto margin = args.get_int("margin", 0, 16);
+  const auto ell = args.get_int("ell", 0, 64);
   const auto calibration = args.get_int("calibration", 1, 60000);
   if (!args.ok()) return false;
   if (f) s.f = int(*f);
   if (f_w) s.f_w = int(*f_w);
   if (margin) s.margin_bits = int(*margin);
+  if (ell) s.ell = int(*ell);
   if (calibration) s.calibration = size_t(*calibration);
   return true;
+}
+
+std::set<std::string> with_merge_flags(std::set<std::string> own) {
+  own.insert({"f", "f-w", "margin", "ell", "calibration"});
+  return own;
 }
 
 std::vector<std::vector<double>> calibration_inputs(const nn::Graph& g, size_t count,
@@ -52,6 +59,7 @@ core::Result<MergedModel> load_and_merge(const std::string& path, const MergeSet
   o.f = s.f;
   o.f_w = s.f_w;
   o.margin_bits = s.margin_bits;
+  o.ell = s.ell;
   o.calibration = calibration_inputs(m.graph, s.calibration, &m.calibration_source);
   PG_TRY_ASSIGN(m.merged, nn::merge(m.graph, o));
   return m;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,15 @@ struct MergeSettings {
   int f = 12;
   int f_w = 12;
   int margin_bits = 2;
+  int ell = 0;               // 0: the calibrated ℓ; else this (larger) ℓ
   size_t calibration = 500;  // inputs used to calibrate the activation bounds
 };
 
-// Reads --f, --f-w, --margin and --calibration; false (with args.error()) on a bad value.
+// Reads --f, --f-w, --margin, --ell and --calibration; false (with args.error()) on a bad value.
 bool read_merge_settings(Args& args, MergeSettings& s);
+
+// A command's own flags plus the merge settings' flags, for Args::reject_unknown.
+std::set<std::string> with_merge_flags(std::set<std::string> own);
 
 struct MergedModel {
   nn::Graph graph;

@@ -9,7 +9,7 @@ core::Result<MergeResult> merge(const Graph& g, const MergeOptions& options) {
   PG_TRY_ASSIGN(r.lowered, lower(r.merged));
   PG_TRY_ASSIGN(r.plan, quantize(r.lowered, options.f, options.f_w));
   PG_TRY_ASSIGN(r.calibration, calibrate(r.plan, options.calibration, options.margin_bits));
-  r.plan.ell = r.calibration.ell;
+  PG_TRY_ASSIGN(r.plan.ell, choose_ell(r.calibration, options.ell));
   r.plan.validate();
   return r;
 }

@@ -18,6 +18,7 @@ struct MergeOptions {
   int f = 12;
   int f_w = 12;
   int margin_bits = 2;             // headroom of ℓ over the calibrated bound
+  int ell = 0;                     // 0: the calibrated ℓ; else this ℓ (see choose_ell)
   size_t cost_ring_degree = 8192;  // N at which the cost-guided fusions compare costs
   // Sample inputs (each of the graph's input size) for the activation bounds.
   std::vector<std::vector<double>> calibration;

@@ -98,4 +98,19 @@ Result<Calibration> calibrate(const Plan& plan, const std::vector<std::vector<do
   return c;
 }
 
+Result<int> choose_ell(const Calibration& c, int requested) {
+  if (requested == 0) return c.ell;
+  if (requested > 64) {
+    return make_error(ErrorCode::kInvalidInput, "ℓ = " + std::to_string(requested) +
+                                                    " is too large: the ring is at most 64 bits");
+  }
+  if (requested < c.ell) {
+    return make_error(ErrorCode::kInvalidInput,
+                      "ℓ = " + std::to_string(requested) +
+                          " is too small: the calibrated activations and the margin need ℓ ≥ " +
+                          std::to_string(c.ell));
+  }
+  return requested;
+}
+
 }  // namespace pg::nn

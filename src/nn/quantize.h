@@ -34,4 +34,9 @@ core::Result<Calibration> calibrate(const Plan& plan,
                                     const std::vector<std::vector<double>>& inputs,
                                     int margin_bits);
 
+// The ring the plan runs in: the calibrated ℓ, or `requested` (0 = none), which may only be
+// larger (a wider ring keeps every value exact; a narrower one would wrap) and at most 64.
+// Comparisons with other systems pin ℓ to theirs.
+core::Result<int> choose_ell(const Calibration& c, int requested);
+
 }  // namespace pg::nn

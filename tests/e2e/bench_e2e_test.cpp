@@ -92,6 +92,15 @@ TEST(Bench, EmulatedWanAddsItsLatencyAndStaysExact) {
   EXPECT_GE(number(stage(r.out, "online"), "seconds_median"), 0.04) << r.out;
 }
 
+// --ell pins the ring (comparisons with other systems use theirs): the run reports it and stays
+// exact; a ring narrower than the calibrated bound is refused.
+TEST(Bench, PinnedRingIsReportedAndExact) {
+  const auto r = run({"bench", "--ell", "44", "--repeat", "1", "--warmup", "0", "--json"}, 300s);
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_EQ(number(r.out, "ell"), 44) << r.out;
+  EXPECT_NE(r.out.find("\"exact\":true"), std::string::npos) << r.out;
+}
+
 TEST(Bench, AccuracyModeCountsEveryImageAndMatchesThePlaintextModel) {
   const auto r = run({"bench", "--accuracy", "4", "--json"}, 300s);
   ASSERT_EQ(r.code, 0) << r.err << r.out;
@@ -121,6 +130,8 @@ TEST(Bench, BadInputExitsWithTwoAndSaysWhy) {
       {{"bench", "--repeat", "x"}, "--repeat"},
       {{"bench", "--net", "moon"}, "--net must be none, lan or wan"},
       {{"bench", "--accuracy", "0"}, "--accuracy"},
+      {{"bench", "--ell", "20", "--repeat", "1"}, "ℓ = 20 is too small"},
+      {{"bench", "--ell", "65"}, "--ell"},
       {{"bench", "--frobnicate"}, "frobnicate"},
   };
   for (const auto& [args, message] : cases) {

@@ -195,5 +195,45 @@ TEST(Calibrate, EllIsTheCalibratedBoundPlusTheMargin) {
   EXPECT_NE(big.error().message.find("lower f or f_w"), std::string::npos) << big.error().message;
 }
 
+TEST(Calibrate, PinnedEllMayOnlyWidenTheRingAndKeepsEveryValue) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(87));
+  GraphBuilder b({1, 3, 8, 8}, prg);
+  auto v = b.add(OpKind::kRelu, {b.conv("x", 4, 3, 1, 1)});
+  const Graph g = b.finish(b.gemm(v, 6));
+  MergeOptions o = options(b, 12, 12);
+  auto calibrated = merge(g, o);
+  ASSERT_TRUE(calibrated.ok());
+  const int ell = calibrated.value().plan.ell;
+
+  for (int wider : {ell, ell + 1, ell + 9, 64}) {
+    SCOPED_TRACE(wider);
+    o.ell = wider;
+    auto m = merge(g, o);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_EQ(m.value().plan.ell, wider);
+    EXPECT_EQ(m.value().calibration.ell, ell);  // the calibration itself is unchanged
+    // A wider ring holds the same signed values: the outputs agree as integers.
+    const Plan& p = m.value().plan;
+    const Plan& q = calibrated.value().plan;
+    for (const auto& x : o.calibration) {
+      const auto wide = run_plan(p, encode_input(p, x));
+      const auto narrow = run_plan(q, encode_input(q, x));
+      ASSERT_EQ(wide.size(), narrow.size());
+      for (size_t i = 0; i < wide.size(); ++i) {
+        EXPECT_EQ(to_signed(wide[i], wider), to_signed(narrow[i], ell)) << i;
+      }
+    }
+  }
+  o.ell = ell - 1;
+  auto narrow = merge(g, o);
+  ASSERT_FALSE(narrow.ok());
+  EXPECT_NE(narrow.error().message.find("too small"), std::string::npos) << narrow.error().message;
+  EXPECT_NE(narrow.error().message.find(std::to_string(ell)), std::string::npos);
+  o.ell = 65;
+  auto huge = merge(g, o);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.error().message.find("at most 64"), std::string::npos) << huge.error().message;
+}
+
 }  // namespace
 }  // namespace pg::nn
