@@ -8,8 +8,10 @@
 #   REPEAT=1 NETWORKS="minionn-mnist" scripts/results.sh
 #   SKIP_BUILD=1 / SKIP_NOMERGE=1 / SKIP_LAYERS=1 skip those steps; SKIP_RUNS=1 only redraws
 #   the table and the plot from the JSON already in docs/results
+#   PEER_ELL="net:ℓ ..." the runs at the published figures' ℓ (NET_NETWORKS likewise for LAN/WAN)
 # SqueezeNet runs REPEAT_SQUEEZENET (default 1) times: one run takes minutes and peaks at about
-# 15 GiB for both parties together, so it is skipped (with a note) when less memory is free.
+# 15 GiB (ℓ = 30) to 20 GiB (ℓ = 37) for both parties together, so it is skipped (with a note)
+# when less memory is free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeat="${REPEAT:-3}"
@@ -39,12 +41,14 @@ run_bench() {  # name, output file, extra flags...
     n="${REPEAT_SQUEEZENET:-1}"
     # no warm-up inference: a second set would double the client's 10 GiB of garbled tables
     set -- "$@" --warmup 0
+    local need=17
+    [[ " $* " == *" --ell "* ]] && need=21
     for _ in $(seq 1 20); do  # wait up to 10 minutes for other jobs' memory to be freed
-      (($(mem_available_gib) >= 17)) && break
+      (($(mem_available_gib) >= need)) && break
       sleep 30
     done
-    if (($(mem_available_gib) < 17)); then
-      echo "skipped: only $(mem_available_gib) GiB of memory was free; a run needs about 15 GiB" \
+    if (($(mem_available_gib) < need)); then
+      echo "skipped: only $(mem_available_gib) GiB of memory was free; a run needs $need GiB" \
         >"${file%.json}.error.txt"
       echo "results.sh: $name skipped (memory)" >&2
       return
@@ -63,7 +67,7 @@ run_bench() {  # name, output file, extra flags...
 }
 
 if [[ -n "${SKIP_RUNS:-}" ]]; then
-  networks="" nomerge="" NET_NETWORKS=" " SKIP_LAYERS=1
+  networks="" nomerge="" NET_NETWORKS=" " PEER_ELL=" " SKIP_LAYERS=1
   sed -n '/^| network (/,/^$/p' "$out/online_layers.txt" >"$out/online_layers.md"
 else
   cp "$out/machine.json.new" "$out/machine.json"
@@ -73,12 +77,23 @@ for n in $networks; do run_bench "$n" "$out/$n.json"; done
 if [[ -z "${SKIP_NOMERGE:-}" ]]; then
   for n in $nomerge; do run_bench "$n" "$out/$n-nomerge.json" --no-merge; done
 fi
+run_once() {  # like run_bench, one repeat
+  local repeat_saved="$repeat"
+  repeat=1
+  run_bench "$@"
+  repeat="$repeat_saved"
+}
 for n in ${NET_NETWORKS-minionn-mnist minionn-cifar10}; do
+  for net in lan wan; do run_once "$n" "$out/$n-$net.json" --net "$net"; done
+done
+# The same networks in the ring of the published figures they are compared with
+# (docs/results/published.json): ℓ = 41 for Cheetah's and Delphi's MiniONN-CIFAR-10 and
+# ResNet-32, ℓ = 37 for Cheetah's SqueezeNet; on loopback, and over the emulated LAN and WAN.
+for pair in ${PEER_ELL-minionn-cifar10:41 resnet32-cifar100:41 squeezenet-imagenet:37}; do
+  n="${pair%%:*}" l="${pair##*:}"
+  run_bench "$n" "$out/$n-ell$l.json" --ell "$l" --max-client-memory 16
   for net in lan wan; do
-    repeat_saved="$repeat"
-    repeat=1
-    run_bench "$n" "$out/$n-$net.json" --net "$net"
-    repeat="$repeat_saved"
+    run_once "$n" "$out/$n-ell$l-$net.json" --ell "$l" --net "$net" --max-client-memory 16
   done
 done
 if [[ -z "${SKIP_LAYERS:-}" && -x build/bench/online_layers ]]; then

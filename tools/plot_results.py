@@ -52,6 +52,11 @@ def mib(b):
     return f"{b / 2**20:.0f} MiB"
 
 
+def binary(b):
+    """Bytes in the binary units of the published figures (Cheetah: 1 GB = 2^30 bytes)."""
+    return f"{b / 2**30:.2f} GiB" if b >= 2**30 else f"{b / 2**20:.1f} MiB"
+
+
 def secs(s):
     return f"{s:.3f} s" if s < 10 else f"{s:.1f} s"
 
@@ -162,6 +167,56 @@ def merge_table(results, unmerged, rdir):
     return out + ([""] + notes if notes else [])
 
 
+LINKS = {"none": "loopback", "lan": "emulated LAN", "wan": "emulated WAN"}
+
+
+def our_runs(rdir, key, ell):
+    """Our runs of one network: (file suffix, result) at the calibrated ℓ, then at `ell`."""
+    suffixes = ["", "-lan", "-wan"]
+    if ell:
+        suffixes += [f"-ell{ell}", f"-ell{ell}-lan", f"-ell{ell}-wan"]
+    for suffix in suffixes:
+        r = load(os.path.join(rdir, key + suffix + ".json"))
+        if r is not None:
+            yield suffix, r
+
+
+def comparison_tables(rdir, published, machine):
+    """Per network: our measured runs, then the other systems' figures with their sources."""
+    out = []
+    compare_ell = published.get("compare_ell", {})
+    why = published.get("compare_ell_why", {})
+    for key, label in NETWORKS:
+        ell = compare_ell.get(key)
+        ours = list(our_runs(rdir, key, ell))
+        theirs = [f for f in published.get("figures", []) if f["network"] == key]
+        if not ours:
+            continue
+        out += ["", f"**{label}**" + (f" (ℓ = {ell}: {why[key]})" if ell and key in why else ""), "",
+                "| system | measured | ring | threads | link | preprocess | online | total | traffic | source |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
+        for suffix, r in ours:
+            t, c2s, s2c, _ = totals(r)
+            ring = f"2^{r['ell']}" + (" (calibrated)" if "-ell" not in suffix else "")
+            runs = "median of " + str(r["repeat"]) if r["repeat"] > 1 else "1 run"
+            out.append(
+                f"| **Pangolin** | here, {machine.get('date', '?')} | {ring} "
+                f"| {r['threads']} per party | {LINKS.get(r['net'], r['net'])} "
+                f"| {secs(stage(r, 'preprocess')['seconds_median'])} "
+                f"| {secs(stage(r, 'online')['seconds_median'])} | {secs(t)} "
+                f"| {binary(c2s + s2c)} | {runs}, `docs/results/{key}{suffix}.json` |")
+        for f in theirs:
+            out.append(
+                f"| {f['system']} | {f['kind']} | {f['ring']} | {f['threads'] or '–'} "
+                f"| {f['link'] or '–'} | {f['preprocess'] or '–'} | {f['online'] or '–'} "
+                f"| {f['total']} | {f['traffic']} | {f['source']} |")
+        if not theirs:
+            out.append("| (no published figure quoted: see below) | | | | | | | | | |")
+    notes = [f"- {n}" for n in published.get("not_quoted", [])]
+    notes += [f"- {name.capitalize()}: {text}" for name, text in published.get("sources", {}).items()]
+    return out + ([""] + notes if notes else [])
+
+
 def write_plot_data(results, path):
     with open(path, "w") as f:
         f.write("# network merge_s preprocess_s online_s preprocess_MB online_MB\n")
@@ -207,6 +262,16 @@ def main():
         "plan bit for bit in every run. JSON: `docs/results/<network>.json`.",
         "",
     ]
+    published = load(os.path.join(rdir, "published.json")) or {}
+    lines += ["Per network, our runs beside the other systems' figures. Ours: this machine, 1 "
+              "thread per party, both parties on its 2 cores, over loopback or a link emulated "
+              "with Cheetah's settings (LAN: 384 MB/s, 0.3 ms round trip; WAN: 44 MB/s, 40 ms), "
+              "at the ℓ our calibration picks and at the ℓ of the compared figures; preprocess "
+              "+ online, the merge excluded. Theirs: other hardware and thread counts, quoted as "
+              "their sources state them (\"published\" = read in the paper itself, "
+              "\"secondary\" = as another paper quotes it):"]
+    lines += comparison_tables(rdir, published, machine)
+    lines += ["", "All stages of the runs at the calibrated ℓ:", ""]
     lines += main_table(results)
     lines += ["", "Against the targets of issue 8:", ""] + target_table(results)
     lines += ["", "Linear versus non-linear layers (medians; online linear is the server's affine "
@@ -235,21 +300,6 @@ def main():
                   "|---|---|---|---|",
                   f"| {100 * a['secure_correct'] / n:.1f}% | {100 * a['plain_correct'] / n:.1f}% "
                   f"| {a['same_label']}/{n} | {'all' if acc['exact'] else 'NOT all'} |"]
-    net_rows = []
-    for key, label in NETWORKS:
-        for net in ("lan", "wan"):
-            r = load(os.path.join(rdir, f"{key}-{net}.json"))
-            if r is None:
-                continue
-            t, c2s, s2c, _ = totals(r)
-            net_rows.append(f"| {label} | {net.upper()} | {secs(stage(r, 'preprocess')['seconds_median'])} "
-                            f"| {secs(stage(r, 'online')['seconds_median'])} | {secs(t)} | {'yes' if r['exact'] else 'NO'} |")
-    if net_rows:
-        lines += ["", "Over an emulated link (`--net lan`: 384 MB/s, 0.3 ms round trip; `--net wan`: "
-                  "44 MB/s, 40 ms round trip: the CrypTFlow2/Cheetah settings as we recall them, not "
-                  "re-checked against the papers; one run each):", "",
-                  "| network | link | preprocess | online | preprocess + online | exact |",
-                  "|---|---|---|---|---|---|"] + net_rows
     conv = read_text(os.path.join(rdir, "online_layers.md"))
     if conv:
         lines += ["", "Online linear layers, 1 thread (`build/bench/online_layers --threads 1`): "
@@ -260,20 +310,6 @@ def main():
                   "`docs/results/online_layers.txt`). The paper claims at least 11% less than the "
                   "state of the art; the last column is our figure against the Delphi-style step:", "", conv]
     lines += [
-        "",
-        "Published figures of other systems (other hardware, quoted, not measured here unless "
-        "stated):",
-        "",
-        "| system | network | end-to-end time | setting | source |",
-        "|---|---|---|---|---|",
-        "| Cheetah | MiniONN-CIFAR-10 | 3.55 s | 4 threads | Huang et al., Cheetah, USENIX Security 2022 |",
-        "| Cheetah | ResNet-32 | 15.95 s | 4 threads | Huang et al., Cheetah, USENIX Security 2022 |",
-        "| Delphi | MiniONN-CIFAR-10 | ≈110 s | as re-reported by Cheetah | Cheetah, USENIX Security 2022 |",
-        "| Delphi | ResNet-32 | ≈200 s | as re-reported by Cheetah | Cheetah, USENIX Security 2022 |",
-        "| Cheetah (OpenCheetah) | SqueezeNet, random weights | 166.6 s, 469 MiB | measured on this machine, 1 thread per party, loopback | `/work/shared/FACTS.md` |",
-        "",
-        "GAZELLE and CrypTFlow2 figures for these networks are omitted: we could not check them "
-        "against their papers here.",
         "",
         "![time and bytes per stage](docs/results/stages.svg)",
     ]
