@@ -293,8 +293,10 @@ def main():
     if acc and acc.get("accuracy"):
         a = acc["accuracy"]
         n = a["images"]
-        lines += ["", f"Accuracy of the trained MiniONN-MNIST on the first {n} Fashion-MNIST test "
-                  "images (`pangolin bench --accuracy N`, one session):", "",
+        which = ("the whole Fashion-MNIST test set (10,000 images)" if n >= 10000
+                 else f"the first {n} Fashion-MNIST test images")
+        lines += ["", f"Accuracy of the trained MiniONN-MNIST on {which} (`pangolin bench "
+                  f"--accuracy {n}`, one session):", "",
                   "| secure (2PC) | plaintext float model | secure = plaintext label "
                   "| secure logits = fixed-point plan, bit for bit |",
                   "|---|---|---|---|",
