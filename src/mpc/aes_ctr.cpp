@@ -31,12 +31,13 @@ void ctr_fill_aesni(const Block* rk, uint64_t counter, Block* out) {
 
 }  // namespace
 
-AesCtrStream::AesCtrStream(const core::Seed& seed)
-    : aes_(std::span<const uint8_t, 16>(seed.data(), 16)) {}
+AesCtrStream::AesCtrStream(const core::Seed& seed, AesPath path)
+    : aes_(std::span<const uint8_t, 16>(seed.data(), 16)),
+      use_vaes_(path == AesPath::kAuto && cpu_has_vaes()) {}
 
 // A moved-from stream keeps no copy of the key.
 AesCtrStream::AesCtrStream(AesCtrStream&& other) noexcept
-    : aes_(other.aes_), counter_(other.counter_) {
+    : aes_(other.aes_), counter_(other.counter_), use_vaes_(other.use_vaes_) {
   other.aes_ = core::Aes128();
 }
 
@@ -44,6 +45,7 @@ AesCtrStream& AesCtrStream::operator=(AesCtrStream&& other) noexcept {
   if (this != &other) {
     aes_ = other.aes_;
     counter_ = other.counter_;
+    use_vaes_ = other.use_vaes_;
     other.aes_ = core::Aes128();
   }
   return *this;
@@ -56,7 +58,7 @@ void AesCtrStream::fill(Block* out, size_t n) {
 
 void AesCtrStream::fill_at(uint64_t counter, Block* out, size_t n) const {
   PG_ASSERT(counter + n >= counter, "AES-CTR stream exhausted (2^64 blocks)");
-  if (cpu_has_vaes()) {
+  if (use_vaes_) {
     detail::ctr_fill_vaes(aes_.round_keys(), counter, out, n);
     return;
   }

@@ -16,7 +16,7 @@ namespace pg::mpc {
 class AesCtrStream {
  public:
   // The key is the first 16 bytes of the seed (a base-OT output).
-  explicit AesCtrStream(const core::Seed& seed);
+  explicit AesCtrStream(const core::Seed& seed, AesPath path = AesPath::kAuto);
   AesCtrStream(AesCtrStream&& other) noexcept;
   AesCtrStream& operator=(AesCtrStream&& other) noexcept;
   AesCtrStream(const AesCtrStream&) = delete;
@@ -30,6 +30,7 @@ class AesCtrStream {
  private:
   core::Aes128 aes_;  // wipes its round keys on destruction
   uint64_t counter_ = 0;
+  bool use_vaes_;
 };
 
 }  // namespace pg::mpc

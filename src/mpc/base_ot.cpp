@@ -2,8 +2,11 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <initializer_list>
+#include <span>
 #include <stdexcept>
 
 #include "core/assert.h"
@@ -49,6 +52,25 @@ OtKey kdf(const Point& a, const Point& b, uint64_t index, const Point& shared) {
   return key;
 }
 
+// Wipes the secret scalars and points of one call when it ends, also by an exception (a peer's
+// invalid point or a closed connection).
+class WipeOnExit {
+ public:
+  WipeOnExit(std::initializer_list<std::span<uint8_t>> bufs) : n_(bufs.size()) {
+    PG_ASSERT(n_ <= bufs_.size(), "WipeOnExit: too many buffers");
+    std::copy(bufs.begin(), bufs.end(), bufs_.begin());
+  }
+  ~WipeOnExit() {
+    for (size_t i = 0; i < n_; ++i) core::secure_zero(bufs_[i].data(), bufs_[i].size());
+  }
+  WipeOnExit(const WipeOnExit&) = delete;
+  WipeOnExit& operator=(const WipeOnExit&) = delete;
+
+ private:
+  std::array<std::span<uint8_t>, 4> bufs_{};
+  size_t n_;
+};
+
 void check_point(const Point& p, const char* what) {
   if (crypto_core_ristretto255_is_valid_point(p.data()) != 1) {
     throw ChannelError(
@@ -64,6 +86,9 @@ void base_ot_send(Channel& ch, core::Prg& prg, size_t n, OtKeys& k0, OtKeys& k1)
   Scalar a = random_scalar(prg);
   Point big_a;
   Point a_a;  // a·A
+  Point s0;
+  Point s1;
+  const WipeOnExit wipe{a, a_a, s0, s1};
   PG_ASSERT(crypto_scalarmult_ristretto255_base(big_a.data(), a.data()) == 0, "a·G failed");
   PG_ASSERT(crypto_scalarmult_ristretto255(a_a.data(), a.data(), big_a.data()) == 0, "a·A failed");
   ch.send(big_a.data(), big_a.size());
@@ -73,8 +98,6 @@ void base_ot_send(Channel& ch, core::Prg& prg, size_t n, OtKeys& k0, OtKeys& k1)
   if (n > 0) ch.recv(big_b.data(), n * sizeof(Point));
   k0.assign(n, OtKey{});
   k1.assign(n, OtKey{});
-  Point s0;
-  Point s1;
   for (size_t i = 0; i < n; ++i) {
     check_point(big_b[i], "B");
     // a·B fails only for B = identity, which an honest receiver produces with negligible odds.
@@ -85,10 +108,6 @@ void base_ot_send(Channel& ch, core::Prg& prg, size_t n, OtKeys& k0, OtKeys& k1)
     k0[i] = kdf(big_a, big_b[i], i, s0);
     k1[i] = kdf(big_a, big_b[i], i, s1);
   }
-  core::secure_zero(a.data(), a.size());
-  core::secure_zero(a_a.data(), a_a.size());
-  core::secure_zero(s0.data(), s0.size());
-  core::secure_zero(s1.data(), s1.size());
 }
 
 void base_ot_recv(Channel& ch, core::Prg& prg, const uint8_t* choices, size_t n, OtKeys& kc) {
@@ -100,6 +119,8 @@ void base_ot_recv(Channel& ch, core::Prg& prg, const uint8_t* choices, size_t n,
   std::vector<Point> big_b(n);
   Point bg;
   Point bg_plus_a;
+  Point shared;
+  const WipeOnExit wipe{bg, bg_plus_a, shared};
   for (size_t i = 0; i < n; ++i) {
     b[i] = random_scalar(prg);
     PG_ASSERT(crypto_scalarmult_ristretto255_base(bg.data(), b[i].data()) == 0, "b·G failed");
@@ -113,16 +134,12 @@ void base_ot_recv(Channel& ch, core::Prg& prg, const uint8_t* choices, size_t n,
   if (n > 0) ch.send(big_b.data(), n * sizeof(Point));
   ch.flush();
   kc.assign(n, OtKey{});
-  Point shared;
   for (size_t i = 0; i < n; ++i) {
     if (crypto_scalarmult_ristretto255(shared.data(), b[i].data(), big_a.data()) != 0) {
       throw ChannelError(core::ErrorCode::kMalformed, "base OT: the peer sent the identity as A");
     }
     kc[i] = kdf(big_a, big_b[i], i, shared);
   }
-  core::secure_zero(shared.data(), shared.size());
-  core::secure_zero(bg.data(), bg.size());
-  core::secure_zero(bg_plus_a.data(), bg_plus_a.size());
 }
 
 }  // namespace pg::mpc

@@ -19,6 +19,11 @@ namespace pg::mpc {
 
 using Block = core::Block;
 
+// Which AES code runs the wide AES loops (the garbling hash, the OT extension's streams): VAES
+// where the CPU has it, else AES-NI (kAuto); or AES-NI always, so that tests on a VAES machine
+// check that path too. Both compute the same function.
+enum class AesPath : uint8_t { kAuto, kAesNi };
+
 inline Block zero_block() {
   return _mm_setzero_si128();
 }

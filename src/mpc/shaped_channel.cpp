@@ -31,12 +31,12 @@ ShapedChannel::ShapedChannel(Channel& inner, const LinkShape& outbound, const Li
       throw std::invalid_argument("ShapedChannel: bandwidth and latency must not be negative");
     }
   }
-  // A sane peer stamps a frame at most its queue's serialisation time plus the latency ahead of
-  // the shared clock; 1 ms covers the rounding of the stamps.
-  const double queue_ns =
-      inbound.bandwidth_bytes_per_s > 0 ? 1e9 * kMaxBacklog / inbound.bandwidth_bytes_per_s : 0;
+  // The bound on an honest stamp (see the header); 1 ms covers the rounding of the stamps.
+  const double frame_ns = inbound.bandwidth_bytes_per_s > 0
+                              ? 1e9 * double(kMaxFrame) / inbound.bandwidth_bytes_per_s
+                              : 0;
   const double bound_ns =
-      queue_ns + double(std::chrono::nanoseconds(inbound.latency).count()) + 1e6;
+      frame_ns + double(std::chrono::nanoseconds(inbound.latency).count()) + 1e6;
   max_wait_ns_ = static_cast<int64_t>(std::min(bound_ns, double(kMaxWaitNs)));
   out_.reserve(kMaxFrame);
 }

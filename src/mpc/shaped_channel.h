@@ -11,9 +11,10 @@
 // to count payload bytes only.
 //
 // The stamps come from the peer, so the receiver trusts them only as far as its inbound link
-// allows: a frame may arrive at most latency + kMaxBacklog / bandwidth (+ 1 ms) after now, where
-// kMaxBacklog bounds what a sender can have queued ahead of the receiver (TCP's buffers on
-// loopback hold a few MiB). A later stamp is an error at once, never a long sleep.
+// allows. It reads frame k only after frame k−1's stamp has passed, and an honest sender stamps
+// frame k at most one frame's serialisation after frame k−1's departure or its own now, plus the
+// latency; so an honest stamp is never more than kMaxFrame / bandwidth + latency (+ 1 ms for
+// rounding) ahead of the receiver's now. A later stamp is an error at once, never a sleep.
 #pragma once
 
 #include <chrono>
@@ -37,7 +38,6 @@ struct LinkShape {
 class ShapedChannel final : public Channel {
  public:
   static constexpr size_t kMaxFrame = size_t{1} << 16;
-  static constexpr double kMaxBacklog = double(size_t{1} << 28);  // bytes queued by the sender
 
   // Does not own `inner`, which must outlive this wrapper. The inbound link is the outbound one
   // unless given (both directions of a benchmark link are shaped alike).

@@ -54,7 +54,7 @@ inline void tccr_chunk(const Block* rk, const Block* x, const Block* tw, Block* 
 
 }  // namespace
 
-Tccr::Tccr() : use_vaes_(core::detect_cpu().vaes) {
+Tccr::Tccr(AesPath path) : use_vaes_(path == AesPath::kAuto && core::detect_cpu().vaes) {
   for (size_t r = 0; r < kRoundKeys.size(); ++r) {
     rk_[r] = make_block(kRoundKeys[r][0], kRoundKeys[r][1]);
   }

@@ -18,7 +18,7 @@ namespace pg::mpc {
 
 class Tccr {
  public:
-  Tccr();
+  explicit Tccr(AesPath path = AesPath::kAuto);
 
   // out[i] = H(x[i], tweaks[i]) for i < n; out may alias x.
   void hash(const Block* x, const Block* tweaks, Block* out, size_t n) const;

@@ -13,16 +13,23 @@ namespace {
 TEST(AesCtrStream, MatchesAes128OnCounterBlocksAcrossCalls) {
   core::testing::FixedSeedScope seed(core::testing::seed_of(0x73));
   auto prg = core::Prg::from_os();
-  for (int trial = 0; trial < 4; ++trial) {
-    const core::Seed s = prg.derive_seed();
-    const core::Aes128 aes(std::span<const uint8_t, 16>(s.data(), 16));
-    AesCtrStream stream(s);
-    uint64_t k = 0;
-    for (size_t n : {1, 2, 3, 16, 17, 40, 5}) {  // odd lengths and the 16-block fast path
-      std::vector<Block> out(n);
-      stream.fill(out.data(), n);
-      for (size_t i = 0; i < n; ++i, ++k) {
-        ASSERT_TRUE(block_eq(out[i], aes.encrypt(make_block(0, k)))) << "block " << k;
+  for (const AesPath path : {AesPath::kAuto, AesPath::kAesNi}) {
+    for (int trial = 0; trial < 4; ++trial) {
+      const core::Seed s = prg.derive_seed();
+      const core::Aes128 aes(std::span<const uint8_t, 16>(s.data(), 16));
+      AesCtrStream stream(s, path);
+      uint64_t k = 0;
+      for (size_t n : {1, 2, 3, 8, 9, 16, 17, 40, 5}) {  // odd lengths and the wide fast paths
+        std::vector<Block> out(n);
+        stream.fill(out.data(), n);
+        for (size_t i = 0; i < n; ++i, ++k) {
+          ASSERT_TRUE(block_eq(out[i], aes.encrypt(make_block(0, k)))) << "block " << k;
+        }
+      }
+      std::vector<Block> at(23);
+      stream.fill_at(uint64_t{1} << 40, at.data(), at.size());  // random access far ahead
+      for (size_t i = 0; i < at.size(); ++i) {
+        ASSERT_TRUE(block_eq(at[i], aes.encrypt(make_block(0, (uint64_t{1} << 40) + i))));
       }
     }
   }

@@ -271,18 +271,35 @@ TEST(ShapedChannel, StampBeyondTheLinkIsRefusedWithoutSleeping) {
   for (const LinkShape& link : {LinkShape{}, LinkShape::lan(), LinkShape::wan()}) {
     auto [a, b] = MemoryChannel::make_pair();
     ShapedChannel shaped(*b, link);
-    // the most a sane peer can be ahead: latency + 256 MiB of queue at the link's bandwidth
-    const double queue_s = link.bandwidth_bytes_per_s > 0
-                               ? ShapedChannel::kMaxBacklog / link.bandwidth_bytes_per_s
+    // The most an honest peer can be ahead is one frame's serialisation plus the latency.
+    const double frame_s = link.bandwidth_bytes_per_s > 0
+                               ? double(ShapedChannel::kMaxFrame) / link.bandwidth_bytes_per_s
                                : 0;
     const auto ahead = std::chrono::duration_cast<std::chrono::nanoseconds>(
-        link.latency + std::chrono::duration<double>(queue_s) + std::chrono::seconds(5));
+        link.latency + std::chrono::duration<double>(frame_s) + std::chrono::seconds(2));
     send_stamped_frame(*a, monotonic_ns_from_now(ahead));
     uint8_t x = 0;
+    const auto t0 = Clock::now();
     const auto e = expect_channel_error([&] { shaped.recv(&x, 1); });
+    EXPECT_LT(Clock::now() - t0, std::chrono::seconds(1));  // refused, not slept on
     EXPECT_EQ(e.code(), core::ErrorCode::kMalformed);
     EXPECT_NE(std::string(e.what()).find("later than the link allows"), std::string::npos);
   }
+}
+
+// An honest sender far ahead of its reader (all of it buffered in memory) never trips the bound.
+TEST(ShapedChannel, SenderFarAheadOfTheReaderStaysWithinTheBound) {
+  const LinkShape link{64e6, std::chrono::microseconds(2'000)};  // 64 MB/s, 2 ms
+  const size_t n = 4 << 20;                                      // 64 frames, 65 ms of link
+  std::vector<uint8_t> data(n), got(n);
+  for (size_t i = 0; i < n; ++i) data[i] = static_cast<uint8_t>(i * 131);
+  auto [a, b] = MemoryChannel::make_pair();
+  ShapedChannel tx(*a, link);
+  ShapedChannel rx(*b, link);
+  tx.send(data.data(), n);
+  tx.flush();
+  rx.recv(got.data(), n);
+  EXPECT_EQ(got, data);
 }
 
 TEST(ShapedChannel, StampWithinTheLatencyIsHonoured) {
