@@ -56,7 +56,7 @@ TEST(BitWriter, MixedWidthsRoundTrip) {
   for (size_t k = 0; k < widths.size(); ++k) ASSERT_EQ(r.get(widths[k]), values[k]) << k;
 }
 
-TEST(ConsumedSecretBlocks, ReleaseWipesUnlessEverythingWasConsumed) {
+TEST(ConsumedSecretBlocks, WipeZeroesItsRangeAndMoveAndReleaseEmpty) {
   ConsumedSecretBlocks b;
   b.reset(4);
   for (size_t i = 0; i < 4; ++i) b.data()[i] = make_block(i + 1, i + 1);

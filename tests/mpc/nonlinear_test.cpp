@@ -503,6 +503,7 @@ TEST(NonLinearSpec, InvalidSpecsAreRejectedWithAReason) {
   EXPECT_NO_THROW(validate({K::kTruncateRemask, 64, 63, 1, {}}));
   try {
     validate({K::kReluTruncate, 16, 20, 4, {}});
+    ADD_FAILURE() << "a shift wider than ℓ was accepted";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("shift"), std::string::npos);
   }

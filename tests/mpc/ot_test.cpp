@@ -129,7 +129,7 @@ TEST_P(Iknp, CorrelatedRandomAndChosenOtAreCorrect) {
 
 INSTANTIATE_TEST_SUITE_P(Sizes, Iknp, ::testing::Values(1, 127, 128, 1000, kIknpBatch + 77));
 
-TEST(Iknp, UnchosenMessageIsNotDerivableFromTheReceiversView) {
+TEST(Iknp, ReceiversPadOpensOnlyItsChoiceAndThePadsShareNoCorrelation) {
   // Chosen-message OT is x_b ^ m_b with the random-OT pads m_b. The receiver holds only m_c:
   // using it on the other ciphertext gives garbage, and the pads carry no common correlation
   // (unlike raw correlated OT, where every pair differs by the same Δ).

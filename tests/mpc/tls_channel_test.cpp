@@ -14,16 +14,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A throw-away PKI: a CA, and a server certificate it signs for localhost and 127.0.0.1.
+// A throw-away PKI: a CA, and a server certificate it signs for `names` (by default localhost
+// and 127.0.0.1).
 class TestPki {
  public:
-  explicit TestPki(const std::string& tag) {
+  explicit TestPki(const std::string& tag, const char* names = "DNS:localhost,IP:127.0.0.1") {
     dir_ = fs::temp_directory_path() / ("pg_tls_" + tag + "_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
     EVP_PKEY* ca_key = EVP_EC_gen("P-256");
     EVP_PKEY* server_key = EVP_EC_gen("P-256");
-    X509* ca = make_cert(ca_key, ca_key, nullptr, "pangolin test CA", true);
-    X509* server = make_cert(server_key, ca_key, ca, "localhost", false);
+    X509* ca = make_cert(ca_key, ca_key, nullptr, "pangolin test CA", nullptr);
+    X509* server = make_cert(server_key, ca_key, ca, "localhost", names);
     write_cert(ca, ca_file());
     write_cert(server, cert_file());
     FILE* f = std::fopen(key_file().c_str(), "w");
@@ -41,8 +42,9 @@ class TestPki {
   std::string key_file() const { return (dir_ / "server.key").string(); }
 
  private:
+  // names == nullptr makes a CA certificate.
   static X509* make_cert(EVP_PKEY* key, EVP_PKEY* signer, X509* issuer, const char* cn,
-                         bool is_ca) {
+                         const char* names) {
     static long serial = 1;
     X509* x = X509_new();
     X509_set_version(x, 2);
@@ -62,12 +64,12 @@ class TestPki {
       X509_add_ext(x, ext, -1);
       X509_EXTENSION_free(ext);
     };
-    if (is_ca) {
+    if (names == nullptr) {
       add(NID_basic_constraints, "critical,CA:TRUE");
       add(NID_key_usage, "critical,keyCertSign,cRLSign");
     } else {
       add(NID_basic_constraints, "CA:FALSE");
-      add(NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
+      add(NID_subject_alt_name, names);
     }
     X509_sign(x, signer, EVP_sha256());
     return x;
@@ -126,6 +128,42 @@ TEST(TlsChannel, UntrustedServerIsRejected) {
     EXPECT_NE(std::string(e.what()).find("did not verify"), std::string::npos) << e.what();
   }
   server.join();
+}
+
+// A certificate from the trusted CA, but for other names: refused unless the client turned the
+// host check off.
+TEST(TlsChannel, CertificateForAnotherHostIsRejected) {
+  TestPki pki("name", "DNS:example.org,IP:10.9.8.7");
+  const TlsContext server_ctx = TlsContext::server({pki.cert_file(), pki.key_file()});
+  for (const bool check : {true, false}) {
+    SCOPED_TRACE(check);
+    const TlsContext client_ctx = TlsContext::client({pki.ca_file(), check});
+    TcpListener listener = TcpListener::listen("127.0.0.1", 0);
+    std::thread server([&] {
+      try {
+        auto ch = TlsChannel::accept(listener, server_ctx, std::chrono::seconds(10));
+        uint8_t x = 0;
+        ch->recv(&x, 1);
+        ch->send(&x, 1);
+        ch->close();
+      } catch (const ChannelError&) {
+        EXPECT_TRUE(check) << "the server failed although the client does not check names";
+      }
+    });
+    try {
+      auto ch = TlsChannel::connect("127.0.0.1", listener.port(), client_ctx);
+      uint8_t x = 7;
+      ch->send(&x, 1);
+      ch->recv(&x, 1);
+      EXPECT_FALSE(check) << "a certificate for example.org was accepted for 127.0.0.1";
+      EXPECT_EQ(x, 7);
+    } catch (const ChannelError& e) {
+      EXPECT_TRUE(check) << e.what();
+      EXPECT_EQ(e.code(), core::ErrorCode::kNetwork);
+      EXPECT_NE(std::string(e.what()).find("did not verify"), std::string::npos) << e.what();
+    }
+    server.join();
+  }
 }
 
 TEST(TlsChannel, MissingFilesAreReported) {
