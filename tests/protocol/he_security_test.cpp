@@ -223,6 +223,27 @@ TEST(Rerandomisation, DividingByTheClientsAGivesNothingBack) {
   size_t small = 0;
   for (double v : guess) small += std::fabs(v) < 1024;
   EXPECT_LT(small, ctx.n() / 100);
+
+  // The checks above would also pass for a bare product switched to the reply level (the switch
+  // rounds a and a·w apart). So compare with exactly that: what re-randomisation adds to c1 is
+  // u·pk1 + e1 switched down, uniform-looking mod q_0. Without u (or without the whole
+  // encryption of zero) the difference would be at most a rounding error.
+  he::Ciphertext switched = bare;
+  he::Evaluator(open.ctx).mod_switch_round_to_inplace(switched, s.params.reply_level);
+  he::RnsPoly diff(ctx.n(), 1, true);
+  const he::Modulus& q0 = ctx.modulus(0);
+  for (size_t j = 0; j < ctx.n(); ++j) {
+    diff.limb(0)[j] = q0.sub(rep.c1.limb(0)[j], switched.poly(1).limb(0)[j]);
+  }
+  ctx.from_ntt(diff);
+  size_t short_coeffs = 0;
+  for (size_t j = 0; j < ctx.n(); ++j) {
+    short_coeffs +=
+        std::fabs(centred(diff.limb(0)[j], q0.value())) < std::ldexp(double(q0.value()), -10);
+  }
+  // Uniform values fall below q_0/2^10 with probability 2^-9 each.
+  EXPECT_LT(short_coeffs, ctx.n() / 64)
+      << "the reply's c1 is the bare product's, not re-randomised";
 }
 
 }  // namespace

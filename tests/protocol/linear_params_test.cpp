@@ -63,6 +63,24 @@ void expect_sound(const TermParams& p, const TermShape& s, double comp) {
   }
 }
 
+// K_e (noise products per output coefficient) sizes the computed noise, and so the flooding:
+// a dense block of 32 rows sums 32·K noise products, √32 times the noise of K.
+TEST(LinearParams, NoiseTermsSizeTheComputedNoise) {
+  for (const HeScheme scheme : {HeScheme::kPow2, HeScheme::kCkks}) {
+    TermShape k{37, 256, 8, 50};
+    TermShape ke = k;
+    ke.noise_terms = 32 * 256;
+    const auto a = coeff_params(scheme, k, 16384);
+    const auto b = coeff_params(scheme, ke, 16384);
+    ASSERT_TRUE(a && b);
+    EXPECT_NEAR(b->log2_comp_noise - a->log2_comp_noise, 0.5 * std::log2(32.0), 1e-9);
+    EXPECT_GE(b->flood_bits, a->flood_bits + 2);
+  }
+  TermShape bad{37, 256, 8, 50};
+  bad.noise_terms = 255;
+  EXPECT_THROW((void)coeff_params(HeScheme::kCkks, bad, 16384), std::invalid_argument);
+}
+
 TEST(LinearParams, PlanSigmaAddsTheLogOfTheRevealedCount) {
   EXPECT_EQ(plan_sigma(1), 40);
   EXPECT_EQ(plan_sigma(2), 41);

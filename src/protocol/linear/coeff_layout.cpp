@@ -129,6 +129,11 @@ void CoeffLayout::pack_input(std::span<const uint64_t> x, size_t k,
   }
 }
 
+size_t CoeffLayout::noise_terms() const {
+  if (kind_ == Kind::kDense) return size_t(nr_) * size_t(dense_in_);
+  return size_t(g_.in_c / g_.groups) * size_t(g_.kh) * size_t(g_.kw);
+}
+
 size_t CoeffLayout::terms(size_t o) const {
   (void)o;
   return kind_ == Kind::kDepthwise ? 1 : (kind_ == Kind::kDense ? in_polys_ : size_t(blocks_));

@@ -70,6 +70,10 @@ class CoeffLayout {
   size_t output_polys() const { return out_polys_; }
   // Products: pairs (input poly, kernel poly) accumulated into each output poly.
   size_t products() const { return products_; }
+  // The most kernel coefficients that one output poly's products hold in total: each multiplies
+  // the noise of an input coefficient into every output coefficient (TermShape::noise_terms).
+  // Convolutions: C/groups·kh·kw, the taps. Dense: nr·in, nr times the taps.
+  size_t noise_terms() const;
 
   // Coefficients of input poly k from a tensor of ring elements (padding reads as zero).
   void pack_input(std::span<const uint64_t> x, size_t k, std::span<uint64_t> coeffs) const;

@@ -66,6 +66,9 @@ double ceil_log2(double v) {
 void check_shape(const TermShape& s) {
   if (s.ell < 2 || s.ell > 64) throw std::invalid_argument("HE term: ell must be in [2, 64]");
   if (s.taps == 0) throw std::invalid_argument("HE term: a term with no taps");
+  if (s.noise_terms != 0 && s.noise_terms < s.taps) {
+    throw std::invalid_argument("HE term: fewer noise terms than taps");
+  }
   if (s.weight_bits < 1 || s.weight_bits > 40) {
     throw std::invalid_argument("HE term: weight_bits must be in [1, 40]");
   }
@@ -76,6 +79,11 @@ void check_shape(const TermShape& s) {
 
 double max_weight(const TermShape& s) {
   return std::ldexp(1.0, s.weight_bits) - 1.0;
+}
+
+// K_e of TermShape: the products of noise and weight in one output coefficient.
+double noise_terms(const TermShape& s) {
+  return double(s.noise_terms != 0 ? s.noise_terms : s.taps);
 }
 
 // Flooding exponent and the top-level noise for a computed-noise bound.
@@ -91,7 +99,7 @@ std::optional<TermParams> pow2_params(const TermShape& s, size_t n) {
   p.scheme = HeScheme::kPow2;
   p.n = n;
   double nq = 0;
-  set_flood(p, s, kTailZ * std::sqrt(double(s.taps) * (kCbdVar + 0.25)) * max_weight(s), &nq);
+  set_flood(p, s, kTailZ * std::sqrt(noise_terms(s) * (kCbdVar + 0.25)) * max_weight(s), &nq);
   const double bms = mod_switch_noise(n);
   const int need = static_cast<int>(std::ceil(s.ell + 2 + std::log2(nq))) + 1;
   const int reply = s.ell + 3 + static_cast<int>(ceil_log2(bms)) + 1;
@@ -120,7 +128,7 @@ std::optional<TermParams> ckks_params(const TermShape& s, size_t n) {
   p.n = n;
   const double kw = double(s.taps) * max_weight(s);
   double nq = 0;
-  set_flood(p, s, kTailZ * std::sqrt(double(s.taps) * kCbdVar) * max_weight(s), &nq);
+  set_flood(p, s, kTailZ * std::sqrt(noise_terms(s) * kCbdVar) * max_weight(s), &nq);
   const double bms = mod_switch_noise(n);
   p.mask_bits = s.sigma + static_cast<int>(ceil_log2(kw));
   p.scale_bits = static_cast<int>(ceil_log2(bms)) + 3;

@@ -24,8 +24,9 @@
 // top level is then N_Q = B_comp + 2^f + B_pk.
 //
 // (a) kPow2, plaintext modulus t = 2^ℓ (BFV-style: r is encoded as round(Q·r/t)). The product
-//     with integer weights is round(Q·[A r]_t/t) + v with v = Σ w_j (e_j + ρ_j), |ρ_j| ≤ 1/2, so
-//     B_comp = z·√(K·10.75)·W. The server subtracts round(Q·t_mask/t); T = t_mask is uniform, so
+//     with integer weights is round(Q·[A r]_t/t) + v with v = Σ w_j (e_j + ρ_j), |ρ_j| ≤ 1/2, the
+//     sum over the K_e kernel coefficients of the products (TermShape::noise_terms), so
+//     B_comp = z·√(K_e·10.75)·W. The server subtracts round(Q·t_mask/t); T = t_mask is uniform, so
 //     A r − T is perfectly hidden. After switching to q_r and dropping d low bits of c0, the
 //     client's round(t·x/q_r) is exact when
 //        N_Q·q_r/Q + B_ms + 2^(d−1) < q_r/(2t).
@@ -33,7 +34,7 @@
 //     log2 B_ms, and then the largest d that the actual primes allow.
 // (b) kCkks, coefficient encoding at scale Δ = 2^s·P_drop with the statistical mask
 //     T = t + 2^ℓ·h, h uniform below 2^hb, hb = σ' + ⌈log2(K·W)⌉ (so |A r|/2^(ℓ+hb) ≤ 2^-σ').
-//     B_comp = z·√(K·10.5)·W (Δ·r is exact). After the switch the client holds 2^s·m + noise with
+//     B_comp = z·√(K_e·10.5)·W (Δ·r is exact). After the switch the client holds 2^s·m + noise with
 //     m = A r − T, |m| < 2^(ℓ+hb+1), and round(x/2^s) is exact when
 //        N_Q/P_drop + B_ms + 2^(d−1) < 2^(s−1)   and   2^s·|m| + 2^(s−1) < q_r/2:
 //     s = ⌈log2 B_ms⌉ + 3, log2 P_drop ≥ log2 N_Q + 3 − s, log2 q_r ≥ s + ℓ + hb + 2, d ≤ s − 2.
@@ -73,6 +74,11 @@ struct TermShape {
   size_t taps = 0;               // K
   int weight_bits = 1;           // |w| < 2^weight_bits
   int sigma = kStatisticalBits;  // σ' = 40 + ⌈log2 R⌉
+  // K_e: products w·e that the coefficient packing sums into one output coefficient, where e is
+  // the noise of the client's ciphertexts (which sits in every coefficient). A kernel polynomial
+  // contributes all its non-zero coefficients, not only the output's own taps: a dense block of
+  // nr rows sums nr·K of them. 0 means K (convolutions: K_e = K). See CoeffLayout::noise_terms.
+  size_t noise_terms = 0;
 };
 
 // σ' for a plan that reveals `revealed` values in total.

@@ -77,13 +77,16 @@ std::optional<TermSetup> best_at(const nn::HeTerm& term, const TermShape& shape,
     TermSetup s;
     try {
       if (packing == HePacking::kCoefficient) {
-        auto p = coeff_params(scheme, shape, n);
-        if (!p) continue;
         s.coeff = coeff_layout(term, n);
+        s.shape = shape;
+        s.shape.noise_terms = s.coeff->noise_terms();  // the layout at this N decides K_e
+        auto p = coeff_params(scheme, s.shape, n);
+        if (!p) continue;
         s.params = *p;
         s.counts = counts_of(*s.coeff);
       } else {
         s.slot = slot_layout(term, n);
+        s.shape = shape;
         auto p = slot_params(shape, n, *s.slot);
         if (!p) continue;
         s.params = *p;
@@ -180,7 +183,6 @@ std::optional<TermSetup> setup_term(const nn::HeTerm& term, int ell, int sigma, 
   best->dense = term.dense;
   best->in_size = term.dense ? size_t(term.geometry.in_c) : term.geometry.in_size();
   best->out_size = term.dense ? size_t(term.geometry.out_c) : term.geometry.out_size();
-  best->shape = shape;
   fill_reply_lists(*best);
   return best;
 }
