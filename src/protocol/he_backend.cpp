@@ -42,6 +42,7 @@ class LinearServer final : public HeServerBackend {
     PG_TRY_ASSIGN(auto keys, HeClientKeys::parse(architecture_, options_, public_material));
     return std::unique_ptr<HeSessionKeys>(new LinearKeys(std::move(keys)));
   }
+  size_t request_bytes(size_t k) const override { return he_.stats(k).request_bytes; }
   core::Result<core::Bytes> respond(size_t k, std::span<const uint8_t> request,
                                     const HeSessionKeys& keys, std::span<uint64_t> t_out,
                                     core::Prg& prg) const override {

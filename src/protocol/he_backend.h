@@ -50,6 +50,9 @@ class HeServerBackend {
   virtual size_t num_terms() const = 0;
   virtual core::Result<std::unique_ptr<HeSessionKeys>> parse_keys(
       std::span<const uint8_t> public_material) const = 0;
+  // The size of term k's request, exactly, as the architecture fixes it: the server refuses a
+  // larger frame before it reads it.
+  virtual size_t request_bytes(size_t k) const = 0;
   // t_out (the term's output size) receives the server's mask, uniform in Z_{2^ℓ}.
   virtual core::Result<core::Bytes> respond(size_t k, std::span<const uint8_t> request,
                                             const HeSessionKeys& keys, std::span<uint64_t> t_out,

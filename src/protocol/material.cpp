@@ -1,5 +1,6 @@
 #include "protocol/material.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/thread_pool.h"
@@ -20,9 +21,15 @@ struct TensorSecrets {
   }
 };
 
-// The body of the next kPrepRequest or kPrepReply, which must be term k of set `id`.
-core::Result<core::Bytes> recv_part(Connection& conn, MsgType type, uint64_t id, size_t k) {
-  PG_TRY_ASSIGN(auto bytes, conn.recv_msg(type, kMaxPrepMessage));
+// The set id, term index and body length around a part's body (three varints).
+constexpr size_t kPrepPartOverhead = 32;
+
+// The body of the next kPrepRequest or kPrepReply, which must be term k of set `id`, with at
+// most max_body bytes (the frame is refused before it is read when it claims more).
+core::Result<core::Bytes> recv_part(Connection& conn, MsgType type, uint64_t id, size_t k,
+                                    size_t max_body = kMaxPrepMessage) {
+  const size_t max_frame = std::min<size_t>(max_body + kPrepPartOverhead, kMaxPrepMessage);
+  PG_TRY_ASSIGN(auto bytes, conn.recv_msg(type, uint32_t(max_frame)));
   PG_TRY_ASSIGN(auto part, decode_prep_part(bytes));
   if (part.set_id != id || part.term != k) {
     return make_error(ErrorCode::kProtocol,
@@ -150,7 +157,7 @@ core::Result<ServerSet> server_prepare_set(Connection& conn, mpc::GarblerSession
   const size_t terms = s.he_terms.size();
   std::vector<core::Bytes> requests(terms);
   for (size_t k = 0; k < terms; ++k) {
-    PG_TRY_ASSIGN(requests[k], recv_part(conn, MsgType::kPrepRequest, id, k));
+    PG_TRY_ASSIGN(requests[k], recv_part(conn, MsgType::kPrepRequest, id, k, he.request_bytes(k)));
   }
   ServerSet set;
   set.id = id;

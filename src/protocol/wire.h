@@ -7,6 +7,7 @@
 // recv(void*, size_t) and flush()).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
@@ -92,8 +93,16 @@ core::Result<Frame> recv_any_frame(Channel& ch, std::span<const Accept> accepted
   std::array<uint8_t, kFrameHeader> h;
   ch.recv(h.data(), h.size());
   PG_TRY_ASSIGN(uint32_t len, decode_header_any(h, accepted));
-  Frame f{static_cast<MsgType>(h[3]), core::Bytes(len)};
-  if (len > 0) ch.recv(f.payload.data(), len);
+  Frame f{static_cast<MsgType>(h[3]), {}};
+  // The buffer grows with the bytes that actually arrive, so a header that claims a large
+  // payload costs the peer as many bytes as it costs us memory.
+  constexpr size_t kChunk = size_t{1} << 20;
+  for (size_t got = 0; got < len;) {
+    const size_t take = std::min<size_t>(len - got, kChunk);
+    f.payload.resize(got + take);
+    ch.recv(f.payload.data() + got, take);
+    got += take;
+  }
   if (f.type == MsgType::kError) {
     return core::make_error(core::ErrorCode::kProtocol,
                             kPeerReportPrefix + std::string(f.payload.begin(), f.payload.end()));

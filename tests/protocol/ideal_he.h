@@ -57,6 +57,11 @@ class IdealHeServer final : public HeServerBackend {
     }
     return std::unique_ptr<HeSessionKeys>(new IdealKeys());
   }
+  size_t request_bytes(size_t k) const override {
+    const auto ref = schedule_.he_terms.at(k);
+    const auto& term = std::get<nn::AffineStep>(plan_.steps[ref.step]).he_terms[ref.term];
+    return 16 + 8 * term.geometry.in_size();  // a count and at most 8 bytes per ring element
+  }
   core::Result<core::Bytes> respond(size_t k, std::span<const uint8_t> request,
                                     const HeSessionKeys&, std::span<uint64_t> t_out,
                                     core::Prg& prg) const override {

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <fstream>
 #include <stdexcept>
+#include <string>
 
 namespace pg::protocol {
 namespace {
@@ -95,6 +97,34 @@ TEST(Wire, TruncatedFrameSurfacesTheChannelError) {
   p.send(h.data(), h.size());
   p.send("abc", 3);
   EXPECT_THROW((void)recv_frame(p, MsgType::kInput, 100), std::runtime_error);
+}
+
+// A header may claim up to the message's bound (hundreds of MiB for key material); the receiver's
+// memory must grow only with the bytes that arrive, so a 12-byte lie costs it nothing.
+uint64_t status_kib(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0) return std::stoull(line.substr(std::string(field).size()));
+  }
+  return 0;
+}
+
+TEST(Wire, ClaimedLengthIsNotAllocatedBeforeTheBytesArrive) {
+  {
+    std::ofstream reset("/proc/self/clear_refs");
+    reset << "5";  // resets VmHWM to the current RSS
+    if (!reset) GTEST_SKIP() << "cannot reset the peak RSS here";
+  }
+  const uint64_t before = status_kib("VmRSS:");
+  Pipe p;
+  const uint32_t claimed = 400u << 20;
+  const auto h = encode_header(MsgType::kPrepRequest, claimed);
+  p.send(h.data(), h.size());
+  p.send("only a few bytes", 16);
+  EXPECT_THROW((void)recv_frame(p, MsgType::kPrepRequest, claimed), std::runtime_error);
+  const uint64_t peak = status_kib("VmHWM:");
+  EXPECT_LT(peak, before + (64u << 10)) << "KiB: the claimed 400 MiB were allocated up front";
 }
 
 }  // namespace
