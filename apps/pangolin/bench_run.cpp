@@ -176,6 +176,7 @@ core::Status serve_one(const BenchConfig& c, const std::shared_ptr<const protoco
   so.max_sessions = 1;
   so.poll_interval = std::chrono::milliseconds(20);
   so.wait_timeout = std::chrono::seconds(c.io_timeout_seconds);
+  so.handshake_timeout = so.wait_timeout;
   so.on_session_end = [&](const protocol::SessionReport& r) {
     std::lock_guard<std::mutex> lock(mu);
     report = r;

@@ -134,6 +134,7 @@ int cmd_serve(int argc, char** argv) {
   so.pool = c.pool;
   so.max_sessions = c.max_sessions;
   so.wait_timeout = std::chrono::seconds(c.timeout);
+  so.handshake_timeout = so.wait_timeout;
   so.log = log_line;
   so.on_session_end = [](const protocol::SessionReport& r) {
     log_line("session " + std::to_string(r.id) + " " + (r.ok ? "done" : "failed") + ": " +

@@ -110,6 +110,23 @@ std::unique_ptr<TlsChannel> TlsChannel::accept(TcpListener& listener, const TlsC
   return ch;
 }
 
+std::unique_ptr<TlsChannel> TlsChannel::accept_deferred(TcpListener& listener,
+                                                        const TlsContext& ctx,
+                                                        std::chrono::milliseconds accept_timeout,
+                                                        const TcpOptions& options) {
+  if (!ctx.is_server()) throw std::invalid_argument("TlsChannel::accept needs a server context");
+  std::unique_ptr<TlsChannel> ch(
+      new TlsChannel(listener.accept_socket(accept_timeout, options), ctx, options));
+  ch->handshake_pending_ = true;
+  return ch;
+}
+
+void TlsChannel::finish_deferred_handshake() {
+  if (!handshake_pending_) return;
+  handshake_pending_ = false;
+  handshake("");
+}
+
 std::unique_ptr<TlsChannel> TlsChannel::connect(const std::string& host, uint16_t port,
                                                 const TlsContext& ctx, const TcpOptions& options) {
   if (ctx.is_server()) throw std::invalid_argument("TlsChannel::connect needs a client context");
@@ -194,6 +211,7 @@ void TlsChannel::fail(const char* op, int ret) {
 
 size_t TlsChannel::read_some(uint8_t* data, size_t n) {
   if (!socket_.valid()) throw ChannelError(core::ErrorCode::kNetwork, "recv on a closed channel");
+  finish_deferred_handshake();
   size_t got = 0;
   errno = 0;
   const int ret = SSL_read_ex(ssl_, data, n, &got);
@@ -203,6 +221,7 @@ size_t TlsChannel::read_some(uint8_t* data, size_t n) {
 
 void TlsChannel::write_all(const uint8_t* data, size_t n) {
   if (!socket_.valid()) throw ChannelError(core::ErrorCode::kNetwork, "send on a closed channel");
+  finish_deferred_handshake();
   SigpipeBlock guard;
   while (n > 0) {
     size_t written = 0;

@@ -43,9 +43,16 @@ class TlsContext {
 
 class TlsChannel final : public StreamChannel {
  public:
+  // Accepts a connection and runs the TLS handshake before returning.
   static std::unique_ptr<TlsChannel> accept(TcpListener& listener, const TlsContext& ctx,
                                             std::chrono::milliseconds accept_timeout,
                                             const TcpOptions& options = {});
+  // Accepts a connection without reading from it: the handshake runs in the first send or recv,
+  // so a server's accept loop never waits on a slow or silent client (its handshake then counts
+  // against whatever deadline the thread that serves the connection sets).
+  static std::unique_ptr<TlsChannel> accept_deferred(TcpListener& listener, const TlsContext& ctx,
+                                                     std::chrono::milliseconds accept_timeout,
+                                                     const TcpOptions& options = {});
   static std::unique_ptr<TlsChannel> connect(const std::string& host, uint16_t port,
                                              const TlsContext& ctx, const TcpOptions& options = {});
   ~TlsChannel() override;
@@ -54,6 +61,8 @@ class TlsChannel final : public StreamChannel {
   void close();
   // The negotiated protocol, e.g. "TLSv1.3".
   std::string protocol_version() const;
+  // The socket, for shutdown() from another thread to wake a blocked recv; owned by the channel.
+  int fd() const { return socket_.fd(); }
 
  protected:
   size_t read_some(uint8_t* data, size_t n) override;
@@ -62,12 +71,14 @@ class TlsChannel final : public StreamChannel {
  private:
   TlsChannel(Socket socket, const TlsContext& ctx, const TcpOptions& options);
   void handshake(const std::string& host);
+  void finish_deferred_handshake();
   [[noreturn]] void fail(const char* op, int ret);
 
   Socket socket_;
   TlsContext ctx_;
   TcpOptions options_;
   ssl_st* ssl_ = nullptr;
+  bool handshake_pending_ = false;
 };
 
 }  // namespace pg::mpc

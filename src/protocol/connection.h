@@ -8,6 +8,8 @@
 // boundary. A Connection is used by one thread at a time; abort() is the exception.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -72,6 +74,17 @@ class Connection {
   // Wakes a recv blocked in another thread (a no-op on transports without the means).
   void abort() noexcept;
 
+  // A deadline that another thread enforces (Server aborts a connection whose hello and
+  // handshake are not done by then): the I/O timeout only bounds the gap between two bytes, so a
+  // peer trickling one byte at a time would otherwise hold the connection for ever.
+  void set_deadline(std::chrono::steady_clock::time_point at) noexcept {
+    deadline_ns_.store(at.time_since_epoch().count());
+  }
+  void clear_deadline() noexcept { deadline_ns_.store(kNoDeadline); }
+  bool past_deadline(std::chrono::steady_clock::time_point now) const noexcept {
+    return now.time_since_epoch().count() > deadline_ns_.load();
+  }
+
   void set_phase(const std::string& phase) { counter_.set_phase(phase); }
   mpc::TrafficStats phase_stats(const std::string& phase) const {
     return counter_.phase_stats(phase);
@@ -87,6 +100,8 @@ class Connection {
   FramedStream stream_;
   std::mutex abort_mu_;
   bool closed_ = false;
+  static constexpr int64_t kNoDeadline = INT64_MAX;
+  std::atomic<int64_t> deadline_ns_{kNoDeadline};
 };
 
 }  // namespace pg::protocol

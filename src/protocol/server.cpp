@@ -47,6 +47,7 @@ uint64_t Server::sessions_started() const {
 void Server::run() {
   while (!stop_.load()) {
     auto link = acceptor_.accept(options_.poll_interval);
+    abort_connections(false);
     reap(false);
     if (!link.ok()) {
       log("a connection failed while being set up: " + link.error().message);
@@ -58,7 +59,22 @@ void Server::run() {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [id, s] : sessions_) s->abort();
   }
+  abort_connections(true);  // also those that have not sent their hello yet
   reap(true);
+}
+
+void Server::abort_connections(bool all) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Worker& w : workers_) {
+    if (w.conn == nullptr || !(all || w.conn->past_deadline(now))) continue;
+    if (!all) {
+      log("dropped a connection from " + w.conn->peer() + ": no hello and handshake within " +
+          std::to_string(options_.handshake_timeout.count() / 1000) + " s");
+    }
+    w.conn->clear_deadline();
+    w.conn->abort();
+  }
 }
 
 void Server::spawn(Link link) {
@@ -72,7 +88,7 @@ void Server::spawn(Link link) {
   workers_.emplace_back();
   Worker& w = workers_.back();
   w.thread = std::thread([this, &w, l = std::make_shared<Link>(std::move(link))]() mutable {
-    handle(std::move(*l));
+    handle(w, std::move(*l));
     w.done.store(true);
   });
 }
@@ -100,8 +116,21 @@ std::shared_ptr<ServerSession> Server::find(uint64_t id) {
   return it == sessions_.end() ? nullptr : it->second;
 }
 
-void Server::handle(Link link) {
+void Server::handle(Worker& w, Link link) {
   Connection conn(std::move(link));
+  conn.set_deadline(std::chrono::steady_clock::now() + options_.handshake_timeout);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    w.conn = &conn;
+  }
+  struct Unregister {
+    Server& s;
+    Worker& w;
+    ~Unregister() {
+      std::lock_guard<std::mutex> lock(s.mu_);
+      w.conn = nullptr;
+    }
+  } unregister{*this, w};
   conn.set_phase("handshake");
   core::Result<Hello> hello = core::make_error(ErrorCode::kProtocol, "no hello");
   try {
@@ -126,6 +155,7 @@ void Server::handle(Link link) {
                       " is waiting for this preprocessing connection");
       return;
     }
+    conn.clear_deadline();  // a joined connection has no handshake of its own
     session->run_prep(conn);
   } else {
     {

@@ -24,6 +24,9 @@ struct ServerOptions {
   size_t pool = 4;          // unused preprocessing sets a session may hold
   size_t max_sessions = 4;  // concurrent sessions
   std::chrono::milliseconds wait_timeout{120'000};
+  // A connection must finish its hello (and a new session its handshake, key material
+  // included) within this long, however it trickles its bytes; else it is dropped.
+  std::chrono::milliseconds handshake_timeout{120'000};
   std::chrono::milliseconds poll_interval{200};  // how often run() checks for a stop request
   std::function<void(const std::string&)> log;   // one line per event (thread-safe calls)
   std::function<void(const SessionReport&)> on_session_end;
@@ -49,9 +52,12 @@ class Server {
   struct Worker {
     std::thread thread;
     std::atomic<bool> done{false};
+    Connection* conn = nullptr;  // while handle() runs (guarded by mu_)
   };
   void spawn(Link link);
-  void handle(Link link);
+  void handle(Worker& w, Link link);
+  // Aborts the connections past their handshake deadline (all of them when `all`).
+  void abort_connections(bool all);
   void reap(bool all);
   void log(const std::string& line) const;
   std::shared_ptr<ServerSession> find(uint64_t id);

@@ -158,6 +158,7 @@ core::Status ServerSession::handshake(Connection& conn, const Hello& hello) {
     keys_ready_ = true;
   }
   conn.send_msg(MsgType::kReady, {});
+  conn.clear_deadline();  // the handshake is done: from here the session's own timeouts apply
   return {};
 }
 

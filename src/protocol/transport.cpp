@@ -26,6 +26,16 @@ Link tcp_link(mpc::Socket s, const mpc::TcpOptions& options, const std::string& 
   return link;
 }
 
+Link tls_link(std::unique_ptr<mpc::TlsChannel> ch, const std::string& peer) {
+  const int fd = ch->fd();
+  Link link;
+  link.close = [p = ch.get()] { p->close(); };
+  link.abort = [fd] { ::shutdown(fd, SHUT_RDWR); };
+  link.channel = std::move(ch);
+  link.peer = peer;
+  return link;
+}
+
 }  // namespace
 
 TcpConnector::TcpConnector(std::string host, uint16_t port, const mpc::TcpOptions& options,
@@ -35,14 +45,7 @@ TcpConnector::TcpConnector(std::string host, uint16_t port, const mpc::TcpOption
 core::Result<Link> TcpConnector::connect() {
   const std::string where = host_ + ":" + std::to_string(port_);
   try {
-    Link link;
-    link.peer = where;
-    if (tls_) {
-      auto ch = mpc::TlsChannel::connect(host_, port_, *tls_, options_);
-      link.close = [p = ch.get()] { p->close(); };
-      link.channel = std::move(ch);
-      return link;
-    }
+    if (tls_) return tls_link(mpc::TlsChannel::connect(host_, port_, *tls_, options_), where);
     return tcp_link(mpc::tcp_connect_socket(host_, port_, options_), options_, where);
   } catch (const mpc::ChannelError& e) {
     return make_error(e.code(), "cannot connect to " + where + ": " + e.what());
@@ -69,21 +72,16 @@ core::Result<std::unique_ptr<TcpAcceptor>> TcpAcceptor::listen(const std::string
 }
 
 core::Result<std::optional<Link>> TcpAcceptor::accept(std::chrono::milliseconds timeout) {
-  Link link;
   try {
     if (tls_) {
-      auto ch = mpc::TlsChannel::accept(listener_, *tls_, timeout, options_);
-      link.close = [p = ch.get()] { p->close(); };
-      link.channel = std::move(ch);
-      link.peer = "TLS client";
-      return std::optional<Link>(std::move(link));
+      // The handshake runs in the connection's own thread, under its deadline (Server).
+      return std::optional<Link>(tls_link(
+          mpc::TlsChannel::accept_deferred(listener_, *tls_, timeout, options_), "TLS client"));
     }
     return std::optional<Link>(
         tcp_link(listener_.accept_socket(timeout, options_), options_, "TCP client"));
   } catch (const mpc::ChannelError& e) {
-    if (e.code() == ErrorCode::kTimeout && !link.channel) {
-      return std::optional<Link>();  // nobody came (or a TLS client stalled in its handshake)
-    }
+    if (e.code() == ErrorCode::kTimeout) return std::optional<Link>();  // nobody came
     return make_error(e.code(), e.what());
   }
 }

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "mpc/tcp_channel.h"
+
 namespace pg::mpc {
 namespace {
 
@@ -164,6 +166,43 @@ TEST(TlsChannel, CertificateForAnotherHostIsRejected) {
     }
     server.join();
   }
+}
+
+// A server's accept loop must not wait on a client that connects and says nothing: the
+// deferred accept returns at once, and the handshake runs in the first read, in the thread that
+// serves the connection.
+TEST(TlsChannel, DeferredAcceptDoesNotWaitForTheHandshake) {
+  TestPki pki("deferred");
+  const TlsContext server_ctx = TlsContext::server({pki.cert_file(), pki.key_file()});
+  const TlsContext client_ctx = TlsContext::client({pki.ca_file(), true});
+  TcpListener listener = TcpListener::listen("127.0.0.1", 0);
+  TcpOptions io;
+  io.io_timeout = std::chrono::seconds(20);
+  auto silent = TcpChannel::connect("127.0.0.1", listener.port(), io);  // never speaks TLS
+  const auto t0 = std::chrono::steady_clock::now();
+  auto first = TlsChannel::accept_deferred(listener, server_ctx, std::chrono::seconds(5), io);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+
+  std::thread client([&] {
+    auto ch = TlsChannel::connect("127.0.0.1", listener.port(), client_ctx, io);
+    uint8_t x = 42;
+    ch->send(&x, 1);
+    ch->flush();
+    ch->recv(&x, 1);
+    EXPECT_EQ(x, 43);
+  });
+  auto second = TlsChannel::accept_deferred(listener, server_ctx, std::chrono::seconds(5), io);
+  uint8_t x = 0;
+  second->recv(&x, 1);  // the handshake, then the byte
+  EXPECT_EQ(x, 42);
+  EXPECT_EQ(second->protocol_version(), "TLSv1.3");
+  x = 43;
+  second->send(&x, 1);
+  second->flush();
+  client.join();
+
+  silent->close();  // the silent peer leaves: the pending handshake fails in the first read
+  EXPECT_THROW(first->recv(&x, 1), ChannelError);
 }
 
 TEST(TlsChannel, MissingFilesAreReported) {

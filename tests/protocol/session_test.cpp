@@ -9,6 +9,7 @@
 
 #include "core/prg.h"
 #include "core/testing.h"
+#include "mpc/tcp_channel.h"
 #include "nn/fixed_point.h"
 #include "nn/test_plans.h"
 #include "protocol/client.h"
@@ -278,6 +279,52 @@ TEST(Session, TheServerRefusesSessionsBeyondItsBound) {
   EXPECT_TRUE(first.value()->close().ok());
   server.reports(1);
   run_exactness(net, plan, 1);
+}
+
+// The I/O timeout bounds only the gap between two bytes. A peer that trickles its hello one
+// byte at a time is dropped at the handshake deadline, and a silent connection does not hold up
+// the server's stop, while a real client is served meanwhile.
+TEST(Session, ATricklingPeerIsDroppedAtTheHandshakeDeadlineAndStopIsPrompt) {
+  const nn::Plan plan = relu_net(14);
+  mpc::TcpOptions io;
+  io.io_timeout = 10s;
+  auto acceptor = TcpAcceptor::listen("127.0.0.1", 0, io);
+  ASSERT_TRUE(acceptor.ok());
+  const uint16_t port = acceptor.value()->port();
+  ServerOptions so;
+  so.handshake_timeout = 600ms;
+  auto server = std::make_unique<ServerThread>(ideal_model(plan), *acceptor.value(), so);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  auto slow = mpc::TcpChannel::connect("127.0.0.1", port, io);
+  bool dropped = false;
+  for (int i = 0; i < 100 && !dropped; ++i) {  // up to 10 s of one byte per 100 ms
+    try {
+      const uint8_t b = 0;
+      slow->send(&b, 1);
+      slow->flush();
+      std::this_thread::sleep_for(100ms);
+    } catch (const mpc::ChannelError&) {
+      dropped = true;
+    }
+  }
+  if (!dropped) {
+    uint8_t x;
+    EXPECT_THROW(slow->recv(&x, 1), mpc::ChannelError);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s) << "the trickling peer was not dropped";
+  const auto log = server->log();
+  EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](const std::string& l) {
+    return l.find("no hello and handshake within") != std::string::npos;
+  }));
+
+  // A real client is served while a silent connection waits; then the stop is prompt.
+  auto silent = mpc::TcpChannel::connect("127.0.0.1", port, io);
+  TcpConnector connector("127.0.0.1", port, io);
+  run_exactness(connector, plan, 1);
+  const auto t1 = std::chrono::steady_clock::now();
+  server.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - t1, 3s) << "the silent connection held the stop";
 }
 
 }  // namespace
