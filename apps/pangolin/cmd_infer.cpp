@@ -118,7 +118,10 @@ int cmd_infer(int argc, char** argv) {
     (void)c.close();
     return fail("", st.error(), 2);
   }
-  const bool label_only = args.has("label-only");
+  const bool label_only = args.has("label-only") || c.label_only();
+  if (label_only && !args.has("label-only")) {
+    std::fprintf(stderr, "pangolin infer: this server reveals only the top-1 label\n");
+  }
   auto r = c.infer(image.value().pixels,
                    label_only ? protocol::OutputMode::kLabel : protocol::OutputMode::kLogits);
   progress.clear();

@@ -34,7 +34,7 @@ void log_line(const std::string& line) {
 void usage() {
   std::printf(
       "usage: pangolin serve --model M.onnx [--host H] [--port P] [--pool K] [--threads T]\n"
-      "                      [--max-sessions S] [--timeout SECONDS]\n"
+      "                      [--max-sessions S] [--timeout SECONDS] [--label-only]\n"
       "                      [--tls-cert CERT.pem --tls-key KEY.pem]\n"
       "                      [--f F] [--f-w FW] [--margin BITS] [--ell L] [--calibration N]\n\n"
       "Merges the model once (stage 1) and serves private inferences: each client session\n"
@@ -46,7 +46,9 @@ void usage() {
       "  --pool K             unused preprocessing sets a session may hold (default 4)\n"
       "  --threads T          worker threads (default: all cores)\n"
       "  --max-sessions S     concurrent sessions; more are refused with a message (default 4)\n"
-      "  --timeout SECONDS    a peer that stalls this long ends its session (default 120)\n"
+      "  --timeout SECONDS    a peer that stalls this long, or takes this long for its\n"
+      "                       handshake, ends its session (default 120)\n"
+      "  --label-only         answer only with the top-1 label (clients never see logits)\n"
       "  --tls-cert/--tls-key TLS 1.3 with this certificate chain and key (PEM)\n"
       "  --f, --f-w, --margin, --ell, --calibration   merge settings, as for `pangolin inspect`\n\n"
       "exit codes: 0 stopped cleanly, 1 the server failed, 2 bad usage or an unusable model\n");
@@ -57,6 +59,7 @@ struct ServeConfig {
   uint16_t port = 7000;
   size_t pool = 4, max_sessions = 4;
   long long timeout = 120;
+  bool label_only = false;
   std::optional<std::string> cert, key;
   MergeSettings merge;
 };
@@ -68,8 +71,9 @@ bool parse(Args& args, ServeConfig& c) {
   const auto max_sessions = args.get_int("max-sessions", 1, 1024);
   const auto timeout = args.get_int("timeout", 1, 86400);
   if (!read_merge_settings(args, c.merge) ||
-      !args.reject_unknown(with_merge_flags({"help", "model", "host", "port", "pool", "threads",
-                                             "max-sessions", "timeout", "tls-cert", "tls-key"}))) {
+      !args.reject_unknown(
+          with_merge_flags({"help", "label-only", "model", "host", "port", "pool", "threads",
+                            "max-sessions", "timeout", "tls-cert", "tls-key"}))) {
     return false;
   }
   if (!args.ok()) return false;
@@ -83,13 +87,14 @@ bool parse(Args& args, ServeConfig& c) {
     core::set_num_threads(size_t(*threads));
     nn::kernels::set_gemm_threads(int(*threads));
   }
+  c.label_only = args.has("label-only");
   c.cert = args.get("tls-cert");
   c.key = args.get("tls-key");
   return true;
 }
 
 int cmd_serve(int argc, char** argv) {
-  Args args(argc, argv, 2, {"help"});
+  Args args(argc, argv, 2, {"help", "label-only"});
   if (args.has("help")) {
     usage();
     return 0;
@@ -133,6 +138,7 @@ int cmd_serve(int argc, char** argv) {
   protocol::ServerOptions so;
   so.pool = c.pool;
   so.max_sessions = c.max_sessions;
+  so.label_only = c.label_only;
   so.wait_timeout = std::chrono::seconds(c.timeout);
   so.handshake_timeout = so.wait_timeout;
   so.log = log_line;

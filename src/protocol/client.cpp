@@ -100,9 +100,15 @@ core::Status Client::handshake(Connector& connector) {
   if (he_->num_terms() != schedule_.he_terms.size()) {
     return refuse(make_error(ErrorCode::kMismatch, "the HE backend counts another term count"));
   }
+  if (he_->setup_digest() != w.he_setup) {
+    return refuse(make_error(ErrorCode::kMismatch,
+                             "the server derives other homomorphic parameters from this "
+                             "architecture than this client does (another Pangolin version?)"));
+  }
   main_->send_msg(MsgType::kPublicKey, he_->public_material());
   PG_TRY(main_->recv_msg(MsgType::kReady, 0));
   pool_ = std::clamp<size_t>(options_.pool, 1, size_t(w.pool_limit));
+  label_only_ = w.label_only;
   PG_TRY(join(connector, w));
   mpc::TrafficStats t = main_->phase_stats("handshake");
   t += prep_->phase_stats("handshake");
@@ -277,6 +283,10 @@ core::Result<Inference> Client::infer_encoded(std::span<const uint64_t> x, Outpu
     return make_error(ErrorCode::kInvalidInput, "the input has " + std::to_string(x.size()) +
                                                     " values, the model takes " +
                                                     std::to_string(schedule_.input_size()));
+  }
+  if (label_only_ && mode != OutputMode::kLabel && !options_.testing_ignore_label_only) {
+    return make_error(ErrorCode::kUnsupported,
+                      "this server reveals only the top-1 label: ask for the label (--label-only)");
   }
   PG_TRY_ASSIGN(ClientSet set, take_set());
   std::lock_guard<std::mutex> main_lock(main_mu_);

@@ -44,6 +44,9 @@ struct ClientOptions {
   std::chrono::milliseconds keepalive{20'000};
   HeClientFactory he_factory;  // empty: the product backend (make_he_client)
   ProgressFn progress;         // called from the preprocessing thread
+  // Tests only: ask for the logits even from a label-only server, as a deviating client would,
+  // to check that the server refuses them.
+  bool testing_ignore_label_only = false;
 };
 
 struct Inference {
@@ -68,6 +71,8 @@ class Client {
   const Schedule& schedule() const { return schedule_; }
   const nn::Hash& architecture_hash() const { return hash_; }
   size_t pool_size() const { return pool_; }
+  // The server answers only with the label: infer(…, kLogits) is refused before anything is sent.
+  bool label_only() const { return label_only_; }
   // Connection, architecture, keys and base OTs (client → server = sent).
   const StageStats& handshake_stats() const { return handshake_; }
 
@@ -98,6 +103,7 @@ class Client {
   Schedule schedule_;
   nn::Hash hash_{};
   size_t pool_ = 1;
+  bool label_only_ = false;
   StageStats handshake_;
   std::unique_ptr<HeClientBackend> he_;
   mpc::EvaluatorSession gc_;

@@ -10,6 +10,7 @@ class LinearClient final : public HeClientBackend {
  public:
   LinearClient(const nn::Plan& architecture, HeOptions options) : he_(architecture, options) {}
   size_t num_terms() const override { return he_.num_terms(); }
+  std::array<uint8_t, 32> setup_digest() const override { return he_.setup_digest(); }
   core::Bytes public_material() const override { return he_.public_material(); }
   core::Bytes encrypt(size_t k, std::span<const uint64_t> r) const override {
     return he_.encrypt(k, r);
@@ -37,6 +38,7 @@ class LinearServer final : public HeServerBackend {
   LinearServer(const nn::Plan& plan, HeOptions options)
       : architecture_(plan.architecture()), options_(options), he_(plan, options) {}
   size_t num_terms() const override { return he_.num_terms(); }
+  std::array<uint8_t, 32> setup_digest() const override { return he_.setup_digest(); }
   core::Result<std::unique_ptr<HeSessionKeys>> parse_keys(
       std::span<const uint8_t> public_material) const override {
     PG_TRY_ASSIGN(auto keys, HeClientKeys::parse(architecture_, options_, public_material));

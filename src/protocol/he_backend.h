@@ -8,6 +8,7 @@
 // kernels: nothing outside tests may provide another implementation.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -29,6 +30,8 @@ class HeClientBackend {
  public:
   virtual ~HeClientBackend() = default;
   virtual size_t num_terms() const = 0;
+  // What both sides must derive alike from the architecture (PlanSetup::digest).
+  virtual std::array<uint8_t, 32> setup_digest() const = 0;
   // Sent once per session in the handshake.
   virtual core::Bytes public_material() const = 0;
   virtual core::Bytes encrypt(size_t k, std::span<const uint64_t> r) const = 0;
@@ -48,6 +51,7 @@ class HeServerBackend {
  public:
   virtual ~HeServerBackend() = default;
   virtual size_t num_terms() const = 0;
+  virtual std::array<uint8_t, 32> setup_digest() const = 0;
   virtual core::Result<std::unique_ptr<HeSessionKeys>> parse_keys(
       std::span<const uint8_t> public_material) const = 0;
   // The size of term k's request, exactly, as the architecture fixes it: the server refuses a

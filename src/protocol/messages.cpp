@@ -1,5 +1,6 @@
 #include "protocol/messages.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "nn/fixed_point.h"
@@ -59,6 +60,11 @@ core::Result<Welcome> parse_welcome(ByteReader& r) {
   }
   w.he_scheme = HeScheme(scheme);
   w.he_packing = HePacking(packing);
+  PG_TRY_ASSIGN(auto setup, r.get_raw(w.he_setup.size()));
+  std::copy(setup.begin(), setup.end(), w.he_setup.begin());
+  PG_TRY_ASSIGN(uint8_t label_only, r.get_u8());
+  if (label_only > 1) return make_error(ErrorCode::kMalformed, "a label-only flag other than 0/1");
+  w.label_only = label_only == 1;
   PG_TRY_ASSIGN(auto arch, r.get_blob(kMaxArchitecture));
   w.architecture.assign(arch.begin(), arch.end());
   PG_TRY(r.expect_end());
@@ -117,6 +123,8 @@ core::Bytes encode_welcome(const Welcome& w) {
   out.put_varint(w.pool_limit);
   out.put_u8(uint8_t(w.he_scheme));
   out.put_u8(uint8_t(w.he_packing));
+  out.put_raw(w.he_setup);
+  out.put_u8(w.label_only ? 1 : 0);
   out.put_blob(w.architecture);
   return out.take();
 }

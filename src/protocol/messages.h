@@ -65,7 +65,9 @@ struct Welcome {
   uint64_t pool_limit = 1;
   HeScheme he_scheme = HeScheme::kAuto;
   HePacking he_packing = HePacking::kCoefficient;
-  core::Bytes architecture;  // plan_io.h, parsed by the caller
+  std::array<uint8_t, 32> he_setup{};  // the server's HE setup digest (PlanSetup::digest)
+  bool label_only = false;             // the server answers only kLabel inputs
+  core::Bytes architecture;            // plan_io.h, parsed by the caller
 };
 core::Bytes encode_welcome(const Welcome& w);
 core::Result<Welcome> decode_welcome(std::span<const uint8_t> bytes);

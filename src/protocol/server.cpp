@@ -168,7 +168,8 @@ void Server::handle(Worker& w, Link link) {
       }
       const uint64_t id = next_session_++;
       session = std::make_shared<ServerSession>(
-          id, model_, SessionConfig{options_.pool, options_.wait_timeout, options_.log});
+          id, model_,
+          SessionConfig{options_.pool, options_.wait_timeout, options_.log, options_.label_only});
       sessions_.emplace(id, session);
     }
     session->run_main(conn, h);

@@ -23,6 +23,7 @@ namespace pg::protocol {
 struct ServerOptions {
   size_t pool = 4;          // unused preprocessing sets a session may hold
   size_t max_sessions = 4;  // concurrent sessions
+  bool label_only = false;  // sessions answer only with the top-1 label (an argmax circuit)
   std::chrono::milliseconds wait_timeout{120'000};
   // A connection must finish its hello (and a new session its handshake, key material
   // included) within this long, however it trickles its bytes; else it is dropped.

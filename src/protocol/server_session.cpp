@@ -145,6 +145,8 @@ core::Status ServerSession::handshake(Connection& conn, const Hello& hello) {
   w.pool_limit = config_.pool;
   w.he_scheme = model_->he_options().scheme;
   w.he_packing = model_->he_options().packing;
+  w.he_setup = model_->he().setup_digest();
+  w.label_only = config_.label_only;
   w.architecture = model_->architecture_bytes();
   conn.send_msg(MsgType::kArchitecture, encode_welcome(w));
   PG_TRY_ASSIGN(auto material, conn.recv_msg(MsgType::kPublicKey, kMaxPublicKey));
@@ -207,6 +209,11 @@ core::Status ServerSession::online_loop(Connection& conn) {
       return {};
     }
     PG_TRY_ASSIGN(InputMsg input, decode_input(f.payload, in_size, plan.ell));
+    if (config_.label_only && input.mode != OutputMode::kLabel) {
+      return make_error(ErrorCode::kProtocol,
+                        "this server reveals only the top-1 label, and the client asked for the "
+                        "logits");
+    }
     PG_TRY_ASSIGN(ServerSet set, take_set(input.set_id));
     double affine_seconds = 0;
     PG_TRY(server_online(conn, plan, model_->affine(), set, input, &affine_seconds));

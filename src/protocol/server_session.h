@@ -47,6 +47,7 @@ struct SessionConfig {
   size_t pool = 4;
   std::chrono::milliseconds wait_timeout{120'000};  // for a set or for room in the pool
   std::function<void(const std::string&)> log;
+  bool label_only = false;  // refuse inputs that ask for the logits
 };
 
 class ServerSession {

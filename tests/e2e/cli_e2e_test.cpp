@@ -70,6 +70,22 @@ int plan_label(size_t i) {
   return best;
 }
 
+// The logits the merged plan gives test image i, as `infer --json` prints them: the secure ones
+// must be these exactly (the fixed-point oracle, decoded and printed the same way).
+std::string plan_logits_json(size_t i) {
+  const nn::Plan& plan = testing::merged_plan("minionn");
+  const auto y = nn::decode_output(
+      plan,
+      nn::run_plan(plan, nn::encode_input(plan, testing::test_images(i + 1).images[i].pixels)));
+  std::string out = "\"logits\":[";
+  for (size_t k = 0; k < y.size(); ++k) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%s%.6f", k ? "," : "", y[k]);
+    out += buf;
+  }
+  return out + "]";
+}
+
 // `pangolin serve` on an ephemeral port of 127.0.0.1, for the duration of a test.
 class Serve {
  public:
@@ -111,6 +127,8 @@ TEST(Cli, ServeAndInferGiveThePlansPredictionAndSurviveBadClients) {
       run({"infer", "--server", server.address(), "--image", kImages, "--index", "7", "--json"});
   ASSERT_EQ(ok.code, 0) << ok.err;
   EXPECT_EQ(json_int(ok.out, "label"), plan_label(7)) << ok.out;
+  EXPECT_NE(ok.out.find(plan_logits_json(7)), std::string::npos)
+      << ok.out << "\nwant " << plan_logits_json(7);
   EXPECT_NE(ok.out.find("\"stages\":[{\"name\":\"preprocess\""), std::string::npos) << ok.out;
   const auto label =
       run({"infer", "--server", server.address(), "--image", kImages + ":7", "--label-only"});
@@ -170,6 +188,18 @@ TEST(Cli, ServeAndInferGiveThePlansPredictionAndSurviveBadClients) {
   EXPECT_NE(server.out().find("stopped"), std::string::npos);
   EXPECT_NE(server.out().find("not a Pangolin frame"), std::string::npos) << server.out();
   fs::remove_all(dir);
+}
+
+// serve --label-only: a client learns only the label, and is told so when it did not ask.
+TEST(Cli, ALabelOnlyServerAnswersWithTheLabelAlone) {
+  Serve server({"--label-only"});
+  ASSERT_TRUE(server.ready()) << server.out() << server.err();
+  const auto r = run({"infer", "--server", server.address(), "--image", kImages + ":5", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json_int(r.out, "label"), plan_label(5)) << r.out;
+  EXPECT_NE(r.out.find("\"logits\":[]"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("reveals only the top-1 label"), std::string::npos) << r.err;
+  EXPECT_EQ(server.stop(), 0);
 }
 
 TEST(Cli, TlsServeAndInfer) {

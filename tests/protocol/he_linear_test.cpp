@@ -72,5 +72,23 @@ TEST(HeExactOptions, CacheBudgetAndPoolKeepSharesExact) {
   testing::check_exact(slot, HeScheme::kAuto, HePacking::kSlot, 5, &pool, size_t{5} << 20);
 }
 
+// Both parties derive the same setup digest from one architecture; any change of what they
+// derive (the ring size ℓ here, the packing) changes it.
+TEST(HeSetupDigest, ClientAndServerAgreeAndParametersChangeIt) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(0x5d));
+  const auto g = nn::kernels::dense_geometry(64, 32);
+  auto digest_pair = [&](int ell, HePacking packing) {
+    const nn::Plan plan =
+        testing::one_term_plan(g, true, ell, 8, testing::random_weights(prg, g.weight_count(), 8));
+    const HeOptions o{HeScheme::kAuto, packing, nullptr};
+    return std::make_pair(HeLinearClient(plan.architecture(), o).setup_digest(),
+                          HeLinearServer(plan, o).setup_digest());
+  };
+  const auto a = digest_pair(30, HePacking::kCoefficient);
+  EXPECT_EQ(a.first, a.second);
+  EXPECT_NE(digest_pair(31, HePacking::kCoefficient).first, a.first);
+  EXPECT_NE(digest_pair(30, HePacking::kSlot).first, a.first);
+}
+
 }  // namespace
 }  // namespace pg::protocol

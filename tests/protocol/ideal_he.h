@@ -23,6 +23,7 @@ class IdealHeClient final : public HeClientBackend {
   explicit IdealHeClient(const nn::Plan& architecture)
       : schedule_(Schedule::make(architecture).value()) {}
   size_t num_terms() const override { return schedule_.he_terms.size(); }
+  std::array<uint8_t, 32> setup_digest() const override { return {0x1d}; }  // ideal: no params
   core::Bytes public_material() const override { return {kIdealKey.begin(), kIdealKey.end()}; }
   core::Bytes encrypt(size_t k, std::span<const uint64_t> r) const override {
     core::ByteWriter w;
@@ -50,6 +51,7 @@ class IdealHeServer final : public HeServerBackend {
   explicit IdealHeServer(const nn::Plan& plan)
       : plan_(plan), schedule_(Schedule::make(plan).value()) {}
   size_t num_terms() const override { return schedule_.he_terms.size(); }
+  std::array<uint8_t, 32> setup_digest() const override { return {0x1d}; }  // ideal: no params
   core::Result<std::unique_ptr<HeSessionKeys>> parse_keys(
       std::span<const uint8_t> material) const override {
     if (std::string(material.begin(), material.end()) != kIdealKey) {

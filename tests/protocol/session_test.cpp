@@ -281,6 +281,92 @@ TEST(Session, TheServerRefusesSessionsBeyondItsBound) {
   run_exactness(net, plan, 1);
 }
 
+// A client whose build derives other HE parameters from the architecture refuses the session
+// in the handshake, naming the cause, instead of decrypting wrong shares later.
+class SkewedClient final : public HeClientBackend {
+ public:
+  explicit SkewedClient(std::unique_ptr<HeClientBackend> inner) : inner_(std::move(inner)) {}
+  size_t num_terms() const override { return inner_->num_terms(); }
+  std::array<uint8_t, 32> setup_digest() const override {
+    auto d = inner_->setup_digest();
+    d[31] ^= 1;
+    return d;
+  }
+  core::Bytes public_material() const override { return inner_->public_material(); }
+  core::Bytes encrypt(size_t k, std::span<const uint64_t> r) const override {
+    return inner_->encrypt(k, r);
+  }
+  core::Result<std::vector<uint64_t>> decrypt(size_t k,
+                                              std::span<const uint8_t> reply) const override {
+    return inner_->decrypt(k, reply);
+  }
+
+ private:
+  std::unique_ptr<HeClientBackend> inner_;
+};
+
+TEST(Session, AClientDerivingOtherHeParametersIsRefused) {
+  const nn::Plan plan = relu_net(15);
+  MemoryNetwork net;
+  ServerThread server(ideal_model(plan), net);
+  auto options = ideal_client(1);
+  const auto ideal = testing::ideal_client_factory();
+  options.he_factory = [ideal](const nn::Plan& a, HeOptions o) {
+    return std::unique_ptr<HeClientBackend>(new SkewedClient(ideal(a, o)));
+  };
+  auto client = Client::connect(net, options);
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.error().code, core::ErrorCode::kMismatch);
+  EXPECT_NE(client.error().message.find("other homomorphic parameters"), std::string::npos)
+      << client.error().message;
+  run_exactness(net, plan, 1);  // the server serves the next client
+}
+
+// A label-only server: the client learns that in the handshake and refuses to ask for logits
+// itself; a client that asks anyway (a deviating one, simulated by the wire message) ends its
+// session without an answer; the label is served and correct.
+TEST(Session, ALabelOnlyServerNeverReturnsLogits) {
+  const nn::Plan plan = relu_net(16);
+  MemoryNetwork net;
+  ServerOptions so;
+  so.label_only = true;
+  ServerThread server(ideal_model(plan), net, so);
+  auto client = Client::connect(net, ideal_client(2));
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  Client& c = *client.value();
+  EXPECT_TRUE(c.label_only());
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(78));
+  const auto x = input(plan, prg, 3);
+  auto refused = c.infer_encoded(x, OutputMode::kLogits);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kUnsupported);
+  auto label = c.infer_encoded(x, OutputMode::kLabel);
+  ASSERT_TRUE(label.ok()) << label.error().to_string();
+  EXPECT_EQ(label.value().label, first_argmax(plan, nn::run_plan(plan, x)));
+  EXPECT_TRUE(label.value().logits.empty());
+  EXPECT_TRUE(c.close().ok());
+}
+
+TEST(Session, ALabelOnlyServerRefusesAnInputAskingForLogits) {
+  const nn::Plan plan = relu_net(17);
+  MemoryNetwork net;
+  ServerOptions so;
+  so.label_only = true;
+  ServerThread server(ideal_model(plan), net, so);
+  auto options = ideal_client(1);
+  options.testing_ignore_label_only = true;  // a deviating client
+  auto client = Client::connect(net, options);
+  ASSERT_TRUE(client.ok());
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(79));
+  auto r = client.value()->infer_encoded(input(plan, prg, 4), OutputMode::kLogits);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("reveals only the top-1 label"), std::string::npos)
+      << r.error().message;
+  const auto ended = server.reports(1);
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].inferences, 0u);
+}
+
 // The I/O timeout bounds only the gap between two bytes. A peer that trickles its hello one
 // byte at a time is dropped at the handshake deadline, and a silent connection does not hold up
 // the server's stop, while a real client is served meanwhile.

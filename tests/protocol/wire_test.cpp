@@ -80,7 +80,8 @@ TEST(Wire, GarbageAndVersionMismatch) {
   auto v = recv_frame(q, MsgType::kHello, 100);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.error().code, core::ErrorCode::kUnsupported);
-  EXPECT_EQ(v.error().message, "the peer speaks protocol version 99, this build speaks 1");
+  EXPECT_EQ(v.error().message, "the peer speaks protocol version 99, this build speaks " +
+                                   std::to_string(PG_PROTOCOL_VERSION));
 }
 
 TEST(Wire, ErrorFramesCarryThePeersMessage) {

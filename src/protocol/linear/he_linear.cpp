@@ -99,6 +99,10 @@ size_t HeLinearClient::num_terms() const {
   return impl_->setup.terms.size();
 }
 
+std::array<uint8_t, 32> HeLinearClient::setup_digest() const {
+  return impl_->setup.digest();
+}
+
 core::Bytes HeLinearClient::public_material() const {
   core::ByteWriter w;
   w.put_u32(kKeysMagic);
@@ -231,6 +235,10 @@ HeLinearServer& HeLinearServer::operator=(HeLinearServer&&) noexcept = default;
 
 size_t HeLinearServer::num_terms() const {
   return impl_->setup.terms.size();
+}
+
+std::array<uint8_t, 32> HeLinearServer::setup_digest() const {
+  return impl_->setup.digest();
 }
 
 core::Result<core::Bytes> HeLinearServer::respond(size_t k, std::span<const uint8_t> request,

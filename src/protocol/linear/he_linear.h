@@ -15,6 +15,7 @@
 // by one session; encrypt()/decrypt() are const and may run concurrently for different terms.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -83,6 +84,7 @@ class HeLinearClient {
   HeLinearClient& operator=(HeLinearClient&&) noexcept;
 
   size_t num_terms() const;
+  std::array<uint8_t, 32> setup_digest() const;  // PlanSetup::digest
   // Sent once per session in the handshake: the public keys (seeded) the server needs to
   // re-randomise its replies (and, for the slot baseline, Galois keys).
   core::Bytes public_material() const;
@@ -127,6 +129,7 @@ class HeLinearServer {
   HeLinearServer& operator=(HeLinearServer&&) noexcept;
 
   size_t num_terms() const;
+  std::array<uint8_t, 32> setup_digest() const;  // PlanSetup::digest
   // The reply to term k's request (untrusted bytes): A_int·r − T homomorphically, flooded with
   // a fresh public-key encryption of zero, switched to the smallest modulus that decrypts
   // exactly, keeping only what the client decrypts. t_out (output tensor size) receives the

@@ -1,5 +1,7 @@
 #include "protocol/linear/term_setup.h"
 
+#include <openssl/sha.h>
+
 #include <algorithm>
 #include <limits>
 #include <map>
@@ -141,6 +143,34 @@ void share_slot_params(std::vector<TermSetup>& terms) {
 }
 
 }  // namespace
+
+std::array<uint8_t, 32> PlanSetup::digest() const {
+  core::ByteWriter w;
+  w.put_string("pangolin/he-setup/v1");
+  w.put_u8(uint8_t(options.scheme));
+  w.put_u8(uint8_t(options.packing));
+  w.put_varint(uint64_t(sigma));
+  w.put_varint(terms.size());
+  for (const TermSetup& t : terms) {
+    const TermParams& p = t.params;
+    w.put_u8(uint8_t(p.scheme));
+    w.put_u8(uint8_t(p.packing));
+    w.put_varint(p.n);
+    w.put_u64_array(p.primes);
+    w.put_u64_array(p.special);
+    for (uint64_t v : {uint64_t(p.reply_level), uint64_t(p.plain_primes), uint64_t(p.flood_bits),
+                       uint64_t(p.drop_bits), uint64_t(p.scale_bits), uint64_t(p.mask_bits),
+                       uint64_t(t.context), uint64_t(t.shape.ell), uint64_t(t.shape.taps),
+                       uint64_t(t.shape.weight_bits), uint64_t(t.shape.noise_terms),
+                       uint64_t(t.in_size), uint64_t(t.out_size), uint64_t(t.counts.input_cts),
+                       uint64_t(t.counts.output_cts), uint64_t(t.counts.products)}) {
+      w.put_varint(v);
+    }
+  }
+  std::array<uint8_t, 32> h{};
+  SHA256(w.bytes().data(), w.bytes().size(), h.data());
+  return h;
+}
 
 uint64_t revealed_values(const nn::HeTerm& term, HePacking packing) {
   const nn::ConvGeometry& g = term.geometry;

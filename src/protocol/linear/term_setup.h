@@ -3,6 +3,7 @@
 // travels. Terms with equal parameters share one he::Context (and one client key).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -47,6 +48,13 @@ struct PlanSetup {
   static PlanSetup build(const nn::Plan& architecture, const HeOptions& options);
 
   const he::Context& context(size_t term) const { return *contexts[terms[term].context]; }
+
+  // SHA-256 of everything both parties must derive alike from the architecture: every term's
+  // parameters (scheme, packing, ring, primes, reply level, scale, mask, flooding and dropped
+  // bits), its shape and its layout's sizes. The handshake compares the two sides' digests, so
+  // builds that would derive different parameters refuse each other instead of decrypting
+  // wrong shares.
+  std::array<uint8_t, 32> digest() const;
 };
 
 // Throws std::invalid_argument unless `weights` has the term's size and every weight lies within
