@@ -108,7 +108,7 @@ core::Result<MergedModel> load_unmerged(const std::string& path, const MergeSett
   PG_TRY(nn::reorder_maxpool(r.merged, &r.log));
   PG_TRY(nn::insert_truncations(r.merged, &r.log));
   PG_TRY_ASSIGN(r.lowered, nn::lower(r.merged));
-  PG_TRY_ASSIGN(r.plan, nn::quantize(r.lowered, s.f, s.f_w));
+  PG_TRY_ASSIGN(r.plan, nn::quantize(r.lowered, s.f, s.f_w, s.weight_bits));
   const auto calibration = calibration_inputs(m.graph, s.calibration, &m.calibration_source);
   PG_TRY_ASSIGN(r.calibration, nn::calibrate(r.plan, calibration, s.margin_bits));
   PG_TRY_ASSIGN(r.plan.ell, nn::choose_ell(r.calibration, s.ell));
@@ -269,6 +269,8 @@ core::Status spawn_server(const BenchConfig& c, size_t index, ChildProcess& chil
                                    std::to_string(c.settings.margin_bits),
                                    "--ell",
                                    std::to_string(c.settings.ell),
+                                   "--weight-bits",
+                                   std::to_string(c.settings.weight_bits),
                                    "--calibration",
                                    std::to_string(c.settings.calibration),
                                    "--warmup",

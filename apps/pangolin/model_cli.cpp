@@ -15,18 +15,20 @@ bool read_merge_settings(Args& args, MergeSettings& s) {
   const auto f_w = args.get_int("f-w", 0, 30);
   const auto margin = args.get_int("margin", 0, 16);
   const auto ell = args.get_int("ell", 0, 64);
+  const auto weight_bits = args.get_int("weight-bits", 0, 40);
   const auto calibration = args.get_int("calibration", 1, 60000);
   if (!args.ok()) return false;
   if (f) s.f = int(*f);
   if (f_w) s.f_w = int(*f_w);
   if (margin) s.margin_bits = int(*margin);
   if (ell) s.ell = int(*ell);
+  if (weight_bits) s.weight_bits = int(*weight_bits);
   if (calibration) s.calibration = size_t(*calibration);
   return true;
 }
 
 std::set<std::string> with_merge_flags(std::set<std::string> own) {
-  own.insert({"f", "f-w", "margin", "ell", "calibration"});
+  own.insert({"f", "f-w", "margin", "ell", "weight-bits", "calibration"});
   return own;
 }
 
@@ -60,6 +62,7 @@ core::Result<MergedModel> load_and_merge(const std::string& path, const MergeSet
   o.f_w = s.f_w;
   o.margin_bits = s.margin_bits;
   o.ell = s.ell;
+  o.weight_bits = s.weight_bits;
   o.calibration = calibration_inputs(m.graph, s.calibration, &m.calibration_source);
   PG_TRY_ASSIGN(m.merged, nn::merge(m.graph, o));
   return m;

@@ -21,10 +21,12 @@ struct MergeSettings {
   int f_w = 12;
   int margin_bits = 2;
   int ell = 0;               // 0: the calibrated ℓ; else this (larger) ℓ
+  int weight_bits = 0;       // the public weight bound; 0: f_w + 3
   size_t calibration = 500;  // inputs used to calibrate the activation bounds
 };
 
-// Reads --f, --f-w, --margin, --ell and --calibration; false (with args.error()) on a bad value.
+// Reads --f, --f-w, --margin, --ell, --weight-bits and --calibration; false (with args.error()) on
+// a bad value.
 bool read_merge_settings(Args& args, MergeSettings& s);
 
 // A command's own flags plus the merge settings' flags, for Args::reject_unknown.

@@ -19,6 +19,7 @@ struct MergeOptions {
   int f_w = 12;
   int margin_bits = 2;             // headroom of ℓ over the calibrated bound
   int ell = 0;                     // 0: the calibrated ℓ; else this ℓ (see choose_ell)
+  int weight_bits = 0;             // public weight bound; 0: default_weight_bits(f_w)
   size_t cost_ring_degree = 8192;  // N at which the cost-guided fusions compare costs
   // Sample inputs (each of the graph's input size) for the activation bounds.
   std::vector<std::vector<double>> calibration;

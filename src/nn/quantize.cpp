@@ -29,9 +29,13 @@ int magnitude_bits(uint64_t v) {
 
 }  // namespace
 
-Result<Plan> quantize(const LoweredPlan& lowered, int f, int f_w) {
+Result<Plan> quantize(const LoweredPlan& lowered, int f, int f_w, int weight_bits) {
   if (f < 0 || f_w < 0 || f > 30 || f_w > 30) {
     return make_error(ErrorCode::kInvalidInput, "f and f_w must lie in [0, 30]");
+  }
+  const int bound = weight_bits != 0 ? weight_bits : default_weight_bits(f_w);
+  if (bound < 1 || bound > 40) {
+    return make_error(ErrorCode::kInvalidInput, "the weight bound must lie in [1, 40] bits");
   }
   Plan p = lowered.plan;
   p.ell = 64;
@@ -49,7 +53,18 @@ Result<Plan> quantize(const LoweredPlan& lowered, int f, int f_w) {
         PG_TRY_ASSIGN(t.weights[i], to_int(real.he_weights[k][i], f_w, 40, "a weight"));
         largest = std::max(largest, uint64_t(std::llabs(t.weights[i])));
       }
-      t.weight_bits = std::max(1, magnitude_bits(largest));
+      if (magnitude_bits(largest) > bound) {
+        return make_error(ErrorCode::kInvalidInput,
+                          "step " + std::to_string(s) + " has a weight of magnitude " +
+                              std::to_string(std::ldexp(double(largest), -f_w)) +
+                              ", beyond the public weight "
+                              "bound 2^" +
+                              std::to_string(bound - f_w) + " (--weight-bits " +
+                              std::to_string(bound) + " at f_w = " + std::to_string(f_w) +
+                              "); pass --weight-bits " + std::to_string(magnitude_bits(largest)) +
+                              " or more");
+      }
+      t.weight_bits = bound;
     }
     for (size_t k = 0; k < a->public_terms.size(); ++k) {
       PG_TRY_ASSIGN(a->public_terms[k].factor,

@@ -1,6 +1,9 @@
 // Quantisation and the choice of ℓ (PROTOCOL.md §1 and §2 step 4).
 //
-//   weights        A_int = round(2^{f_w} · A), with the public bound |A_int| < 2^weight_bits
+//   weights        A_int = round(2^{f_w} · A), with the public bound |A_int| < 2^weight_bits,
+//                  the same for every term and fixed by policy, never read off the weights:
+//                  the bound sizes the homomorphic parameters, which the client sees, so a
+//                  per-layer bit length of the largest weight would tell it about the weights
 //   public terms   factor_int = round(2^{f_w} · factor)  (2^{f_w} for an identity branch)
 //   biases         b_int = round(2^{f + f_w} · b)
 //   ℓ              the fixed-point engine runs the quantised plan at ℓ = 64 on calibration
@@ -19,9 +22,15 @@
 
 namespace pg::nn {
 
-// The plan with integer weights at f_w and f + f_w, and ℓ = 64 (before calibration). Errors if a
-// weight needs more than 40 bits or a bias more than 62.
-core::Result<Plan> quantize(const LoweredPlan& lowered, int f, int f_w);
+// The public weight bound when none is given: f_w + 3 bits, i.e. real weights in (−8, 8).
+inline int default_weight_bits(int f_w) {
+  return f_w + 3;
+}
+
+// The plan with integer weights at f_w and f + f_w, and ℓ = 64 (before calibration). Every HE
+// term gets weight_bits (0: default_weight_bits(f_w)); errors if a weight reaches 2^weight_bits
+// (naming the layer and the bits it needs) or a bias needs more than 62 bits.
+core::Result<Plan> quantize(const LoweredPlan& lowered, int f, int f_w, int weight_bits = 0);
 
 struct Calibration {
   uint64_t max_abs = 0;  // largest |affine output| (scale 2^{f + f_w}) or |encoded input|

@@ -11,6 +11,7 @@
 #include "core/testing.h"
 #include "graph_builder.h"
 #include "nn/fixed_point.h"
+#include "nn/plan_io.h"
 #include "nn/reference.h"
 
 namespace pg::nn {
@@ -156,11 +157,51 @@ TEST(Quantize, ScalesWeightsBiasesAndFactors) {
     EXPECT_EQ(step.he_terms[0].weights[i], std::llround(real.he_weights[0][i] * 128));
     largest = std::max<int64_t>(largest, std::llabs(step.he_terms[0].weights[i]));
   }
-  EXPECT_EQ(step.he_terms[0].weight_bits, int(std::bit_width(uint64_t(largest))));
+  // The bound is public policy (f_w + 3 bits), not the weights' own bit length.
+  EXPECT_EQ(step.he_terms[0].weight_bits, 7 + 3);
+  EXPECT_LT(largest, int64_t{1} << (7 + 3));
   for (size_t i = 0; i < step.bias.size(); ++i) {
     EXPECT_EQ(step.bias[i], std::llround(real.bias[i] * 131072));
   }
   EXPECT_EQ(step.public_terms[0].factor, 128);
+}
+
+// The weight bound the client sees never depends on the weights: two models that differ only in
+// their weights' magnitudes get the same bound and, at one ℓ, the same architecture hash (which
+// used to carry each layer's largest-weight bit length); a weight beyond
+// the bound is an error that names the bits it needs.
+TEST(Quantize, ThePublicWeightBoundIsPolicyNotData) {
+  auto merged = [](double scale, int weight_bits) {
+    core::Prg prg = core::Prg::from_seed(core::testing::seed_of(88));
+    GraphBuilder b({1, 2, 6, 6}, prg);
+    const Graph g0 = b.finish(b.gemm(b.add(OpKind::kRelu, {b.conv("x", 3, 3, 1, 1)}), 4));
+    Graph g = g0;
+    for (auto& [name, t] : g.constants) {
+      for (double& v : t.data) v *= scale;
+    }
+    MergeOptions o = options(b, 12, 12);
+    o.weight_bits = weight_bits;
+    o.ell = 48;  // ℓ is calibrated from the activations (public by design): pin it here
+    return merge(g, o);
+  };
+  auto small = merged(0.01, 0);
+  auto large = merged(1.0, 0);
+  ASSERT_TRUE(small.ok() && large.ok());
+  for (const auto* m : {&small.value(), &large.value()}) {
+    for (const auto& step : m->plan.steps) {
+      if (const auto* a = std::get_if<AffineStep>(&step)) {
+        for (const auto& t : a->he_terms) EXPECT_EQ(t.weight_bits, 15);
+      }
+    }
+  }
+  EXPECT_EQ(architecture_hash(small.value().plan.architecture()),
+            architecture_hash(large.value().plan.architecture()));
+  auto beyond = merged(100.0, 0);
+  ASSERT_FALSE(beyond.ok());
+  EXPECT_NE(beyond.error().message.find("--weight-bits"), std::string::npos)
+      << beyond.error().message;
+  auto raised = merged(100.0, 24);
+  ASSERT_TRUE(raised.ok()) << raised.error().message;
 }
 
 TEST(Calibrate, EllIsTheCalibratedBoundPlusTheMargin) {
