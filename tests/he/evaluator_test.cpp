@@ -297,7 +297,7 @@ TEST_F(EvaluatorTest, MisuseThrows) {
   e.ev.drop_to_level_inplace(bottom, 0);
   EXPECT_THROW(e.ev.rescale_to_next(bottom, r), std::invalid_argument);
   EXPECT_THROW(e.ev.drop_to_level(bottom, 1, r), std::invalid_argument);
-  const auto other = Context::create(ParamsLiteral::from_bits(8192, {60, 40, 40}, {59}));
+  const auto other = Context::create(ParamsLiteral::from_bits(8192, {59, 40, 40}, {60}));
   EXPECT_THROW(Evaluator(other).add(a, a, r), std::invalid_argument);
   Ciphertext three;
   e.ev.multiply(a, a, three);

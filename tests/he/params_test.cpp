@@ -27,7 +27,7 @@ TEST(Params, InsecureParametersAreRejectedWithTheReason) {
       {4096, 109}, {8192, 218}, {16384, 438}, {32768, 881}};
   for (const auto& [n, bound] : table) {
     std::vector<int> at;
-    int rest = bound - 30;  // the data primes' share; one 30-bit special prime
+    int rest = bound - 60;  // the data primes' share; one 60-bit special prime
     while (rest - 50 >= 30) {
       at.push_back(50);
       rest -= 50;
@@ -37,11 +37,11 @@ TEST(Params, InsecureParametersAreRejectedWithTheReason) {
       rest -= rest / 2;
     }
     at.push_back(rest);
-    const auto ok = ParamsLiteral::from_bits(n, at, {30});
+    const auto ok = ParamsLiteral::from_bits(n, at, {60});
     EXPECT_NO_THROW((void)make_params(ok)) << n;
     EXPECT_EQ(make_params(ok)->log2_qp(), bound);
     at.back() += 1;
-    EXPECT_NE(error_of(ParamsLiteral::from_bits(n, at, {30})).find("exceeds"), std::string::npos)
+    EXPECT_NE(error_of(ParamsLiteral::from_bits(n, at, {60})).find("exceeds"), std::string::npos)
         << n;
   }
 }
@@ -66,6 +66,25 @@ TEST(Params, InvalidLiteralsAreRejected) {
   }
 }
 
+// Key switching divides by P the digit-sized gadget noise: a digit product Q_d above P costs
+// log2(Q_d/P) bits of noise, so make_params refuses Q_d ≥ 2P (equal sizes, where P ends up just
+// below the digit, are fine).
+TEST(Params, SpecialPrimesBelowADigitAreRejected) {
+  EXPECT_NE(error_of(ParamsLiteral::from_bits(8192, {50, 30, 30, 30}, {30, 30}))
+                .find("P (60.0 bits) is below half the key-switching digit q_0..q_1 (80.0 bits): "
+                      "key switching would lose 20.0 bits of precision"),
+            std::string::npos);
+  EXPECT_NE(error_of(ParamsLiteral::from_bits(16384, {40, 30, 30, 30, 30, 30, 30},
+                                              std::vector<int>(7, 30)))
+                .find("digit q_0..q_6 (220.0 bits)"),
+            std::string::npos);
+  EXPECT_NE(error_of(ParamsLiteral::from_bits(8192, {40, 60, 40}, {59})).find("digit q_1 ("),
+            std::string::npos);
+  EXPECT_NO_THROW((void)make_params(ParamsLiteral::from_bits(8192, {60, 40, 40}, {60})));
+  EXPECT_NO_THROW((void)make_params(ParamsLiteral::from_bits(8192, {40, 30, 30, 30}, {40, 30})));
+  EXPECT_NO_THROW((void)make_params(ParamsLiteral::from_bits(8192, {60, 40, 40})));  // no switch
+}
+
 TEST(Params, PrimesAndIdsAreDeterministic) {
   const auto a = make_params(ParamsLiteral::from_bits(8192, {60, 40, 40}, {60}));
   const auto b = make_params(ParamsLiteral::from_bits(8192, {60, 40, 40}, {60}));
@@ -76,7 +95,7 @@ TEST(Params, PrimesAndIdsAreDeterministic) {
   EXPECT_EQ(a->primes()[1], ntt_primes(40, 8192, 2)[0]);
   EXPECT_EQ(a->primes()[2], ntt_primes(40, 8192, 2)[1]);
   EXPECT_EQ(a->special_primes()[0], ntt_primes(60, 8192, 2)[1]);
-  const auto c = make_params(ParamsLiteral::from_bits(8192, {60, 40, 40}, {50}));
+  const auto c = make_params(ParamsLiteral::from_bits(8192, {60, 40, 36}, {60}));
   EXPECT_NE(a->id(), c->id());
   ParamsLiteral explicit_lit;
   explicit_lit.n = 8192;

@@ -31,7 +31,7 @@ size_t heap_in_use() {
 
 struct Keys {
   core::Prg prg = test::prg_for(81);
-  ContextPtr ctx = Context::create(ParamsLiteral::from_bits(4096, {40, 30}, {36}));
+  ContextPtr ctx = Context::create(ParamsLiteral::from_bits(4096, {35, 35}, {39}));
   SecretKey sk{ctx, prg};
   KeyGenerator kg{ctx, sk};
 };
@@ -80,13 +80,13 @@ TEST(Serialization, CiphertextsRoundTripFullAndSeeded) {
                         [&](std::span<const uint8_t> b) { return load_ciphertext(ctx, b); });
   expect_rejects_damage(full, [&](std::span<const uint8_t> b) { return load_ciphertext(ctx, b); });
   // Other parameters, a level above the top, residues above q.
-  const auto other = Context::create(ParamsLiteral::from_bits(4096, {40, 30}, {35}));
+  const auto other = Context::create(ParamsLiteral::from_bits(4096, {35, 35}, {38}));
   EXPECT_EQ(load_ciphertext(*other, full).error().code, core::ErrorCode::kMismatch);
   core::Bytes lvl = full;
   lvl[14] = 2;
   EXPECT_FALSE(load_ciphertext(ctx, lvl).ok());
   core::Bytes big = full;
-  for (int i = 0; i < 5; ++i) big[25 + i] = 0xff;  // first residue: 2^40 − 1 > q_0
+  for (int i = 0; i < 5; ++i) big[25 + i] = 0xff;  // first residue: 2^35 − 1 > q_0
   EXPECT_FALSE(load_ciphertext(ctx, big).ok());
   // A size-3 ciphertext is never written seeded.
   Ciphertext sq;
@@ -153,7 +153,7 @@ TEST(Serialization, PlaintextsParamsAndKeysRoundTrip) {
   }
   expect_rejects_damage(gkb, [&](std::span<const uint8_t> b) { return load_galois_keys(ctx, b); });
   // Keys are sent seeded: about half of b and a.
-  EXPECT_LT(gkb.size(), 3 * 2 * (ctx.digits(1) * 3 * 4096 * 40 / 8 / 2 + 64));
+  EXPECT_LT(gkb.size(), 3 * 2 * (ctx.digits(1) * 3 * 4096 * 39 / 8 / 2 + 64));
 }
 
 // A header that claims a top-level plaintext at N = 2^15 with 14 primes (3.5 MiB of rows) but
