@@ -228,7 +228,7 @@ void BM_EncryptZeroFlooded(benchmark::State& state) {
   Env& e = env(arg_n(state));
   Ciphertext out;
   const size_t top = e.ctx->top_level();
-  const int bits = std::min(100, e.ctx->level(top).log2_q - 20);
+  const int bits = std::min(100, int(e.ctx->level(top).log2_modulus) - 20);
   for (auto _ : state) e.encryptor.encrypt_zero_flooded(top, bits, out, e.prg);
 }
 

@@ -9,6 +9,7 @@ namespace pg::he {
 void Plaintext::reset(const Context& ctx, size_t level, bool ntt, double scale) {
   if (level > ctx.top_level()) throw std::invalid_argument("Plaintext: level above the top");
   poly_ = RnsPoly(ctx.n(), level + 1, ntt);
+  shoup_.clear();  // companions of the old polynomial would make multiply_plain use it
   params_id_ = ctx.id();
   level_ = level;
   scale_ = scale;

@@ -17,7 +17,7 @@ class Plaintext {
  public:
   Plaintext() = default;
 
-  // Zero polynomial at `level` in the given domain.
+  // Zero polynomial at `level` in the given domain, without Shoup companions.
   void reset(const Context& ctx, size_t level, bool ntt, double scale = 1.0);
 
   ParamsId params_id() const { return params_id_; }

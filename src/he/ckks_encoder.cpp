@@ -87,7 +87,9 @@ void CkksEncoder::to_plaintext(const CxVec& u, double scale, size_t level, Plain
   if (!(scale >= 1.0) || !std::isfinite(scale)) {
     throw std::invalid_argument("encode: the scale must be finite and at least 1");
   }
-  const double bound = std::ldexp(1.0, ctx.level(level).log2_q - 2);
+  // Q/4 (to a relative 1e-12; values wrap only at Q/2). The sum of the primes' bit lengths
+  // would overestimate Q by up to a factor 2 per prime.
+  const double bound = std::exp2(ctx.level(level).log2_modulus - 2);
   out.reset(ctx, level, false, scale);
   const size_t rows = level + 1;
   auto put = [&](size_t j, double v) {

@@ -130,7 +130,8 @@ void CoeffEncoder::encode_int_scaled(std::span<const int64_t> v, int scale_bits,
   uint64_t max_abs = 0;
   for (int64_t x : v) max_abs |= x < 0 ? uint64_t(0) - uint64_t(x) : uint64_t(x);
   const int need = (64 - std::countl_zero(max_abs)) + scale_bits + 1;
-  if (need >= ctx.level(level).log2_q - 1) {
+  // |v|·2^scale_bits < 2^(need−1) must stay below Q/4.
+  if (double(need) >= ctx.level(level).log2_modulus - 1) {
     throw std::invalid_argument("encode_int_scaled: values times 2^scale_bits need " +
                                 std::to_string(need) + " bits, above the modulus at level " +
                                 std::to_string(level));
@@ -151,9 +152,10 @@ void CoeffEncoder::encode_real(std::span<const double> v, double scale, size_t l
   check_level(ctx, level, v.size());
   if (!(scale >= 1.0)) throw std::invalid_argument("encode_real: scale must be at least 1");
   out.reset(ctx, level, false, scale);
+  const double bound = std::exp2(ctx.level(level).log2_modulus - 2);  // Q/4
   for (size_t j = 0; j < v.size(); ++j) {
     const double d = std::round(v[j] * scale);
-    if (!(std::fabs(d) < std::ldexp(1.0, ctx.level(level).log2_q - 2))) {
+    if (!(std::fabs(d) < bound)) {
       throw std::invalid_argument("encode_real: a value times the scale exceeds the modulus");
     }
     for (size_t i = 0; i <= level; ++i) out.poly().limb(i)[j] = reduce_double(d, ctx.modulus(i));

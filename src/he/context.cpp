@@ -1,5 +1,6 @@
 #include "he/context.h"
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -22,11 +23,14 @@ Context::Context(ParamsPtr params) : params_(std::move(params)) {
   const std::vector<Modulus> special(moduli_.begin() + long(L), moduli_.end());
   levels_.resize(L);
   int bits = 0;
+  double log2_modulus = 0;
   for (size_t l = 0; l < L; ++l) {
     LevelData& d = levels_[l];
     d.level = l;
     bits += moduli_[l].bits();
-    d.log2_q = bits;
+    d.prime_bits = bits;
+    log2_modulus += std::log2(double(moduli_[l].value()));
+    d.log2_modulus = log2_modulus;
     const Modulus& last = moduli_[l];
     for (size_t i = 0; i < l; ++i) {
       const Modulus& q = moduli_[i];

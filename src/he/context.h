@@ -22,7 +22,11 @@ namespace pg::he {
 // Per level l (primes q_0 .. q_l).
 struct LevelData {
   size_t level = 0;
-  int log2_q = 0;                    // Σ bit lengths of q_0 .. q_l
+  // Σ bit lengths of q_0 .. q_l: up to one bit per prime above log2 Q (a prime just above 2^(b−1)
+  // has b bits), so it sizes buffers and never bounds a value.
+  int prime_bits = 0;
+  // log2 Q = Σ log2 q_i (within 1e-12): the bound for range checks.
+  double log2_modulus = 0;
   std::vector<ShoupConst> inv_last;  // q_l^{-1} mod q_i, i < l (rescale)
   std::vector<uint64_t> half_last;   // floor(q_l / 2) mod q_i, i < l
   std::unique_ptr<CrtComposer> crt;  // q_0 .. q_l

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/secure.h"
 #include "he/polyops.h"
 
 namespace pg::he {
@@ -32,6 +33,7 @@ void Decryptor::decrypt(const Ciphertext& ct, Plaintext& out) const {
       rows::mul_add(ct.poly(2).limb(i), s2.data(), x.limb(i), n, q);
     }
   }
+  core::secure_zero(s2.data(), s2.size() * sizeof(uint64_t));  // s² is as secret as s
 }
 
 void Decryptor::decrypt_coeffs(const Ciphertext& ct, Plaintext& out) const {

@@ -116,7 +116,8 @@ void Encryptor::encrypt_zero_flooded(size_t level, int flood_bits, Ciphertext& o
     throw std::invalid_argument("encrypt_zero_flooded: flooding bits must be in [0, 120], got " +
                                 std::to_string(flood_bits));
   }
-  if (flood_bits + 2 > ctx_->level(level).log2_q) {
+  // 2^flood_bits ≤ Q/4 leaves room for the rest of the noise below Q/2.
+  if (double(flood_bits) + 2 > ctx_->level(level).log2_modulus) {
     throw std::invalid_argument("encrypt_zero_flooded: 2^" + std::to_string(flood_bits) +
                                 " flooding does not fit the modulus at level " +
                                 std::to_string(level));

@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 
+#include "he/modarith.h"
 #include "he/primes.h"
 
 namespace pg::he {
@@ -32,6 +35,62 @@ std::vector<uint64_t> choose_primes(size_t n, const std::vector<int>& bits,
 void check_prime(size_t n, uint64_t p) {
   if (p >= (uint64_t{1} << 60) || !is_prime(p) || (p - 1) % (2 * n) != 0) {
     fail(std::to_string(p) + " is not a prime below 2^60 that is 1 mod 2N");
+  }
+}
+
+// The product of `primes` as little-endian 64-bit words (the top word is not zero).
+std::vector<uint64_t> product(const std::vector<uint64_t>& primes) {
+  std::vector<uint64_t> w{1};
+  for (uint64_t p : primes) {
+    u128 carry = 0;
+    for (uint64_t& x : w) {
+      carry += u128(x) * p;
+      x = uint64_t(carry);
+      carry >>= 64;
+    }
+    if (carry != 0) w.push_back(uint64_t(carry));
+  }
+  return w;
+}
+
+bool less_than(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+  if (a.size() != b.size()) return a.size() < b.size();
+  for (size_t i = a.size(); i-- > 0;) {
+    if (a[i] != b[i]) return a[i] < b[i];
+  }
+  return false;
+}
+
+double log2_of(const std::vector<uint64_t>& w) {
+  return 64.0 * double(w.size() - 1) + std::log2(double(w.back()));
+}
+
+std::string bits_text(double bits) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f bits", bits);
+  return buf;
+}
+
+// Hybrid key switching divides by P the gadget noise of each digit, about Q_d·N·σ for a digit
+// of product Q_d: every bit by which Q_d exceeds P is a bit of key-switching noise. Special and
+// data primes of equal sizes leave P just below Q_d (the data primes are chosen first, from the
+// top), which costs nothing, so the rule is Q_d < 2P: at most one bit.
+void check_special(const std::vector<uint64_t>& q, const std::vector<uint64_t>& p) {
+  if (p.empty()) return;
+  std::vector<uint64_t> twice = p;
+  twice.push_back(2);
+  const std::vector<uint64_t> big_p = product(p), twice_p = product(twice);
+  for (size_t lo = 0; lo < q.size(); lo += p.size()) {
+    const size_t hi = std::min(lo + p.size(), q.size());
+    const std::vector<uint64_t> digit =
+        product(std::vector<uint64_t>(q.begin() + long(lo), q.begin() + long(hi)));
+    if (less_than(digit, twice_p)) continue;
+    const std::string name =
+        "q_" + std::to_string(lo) + (hi - lo > 1 ? "..q_" + std::to_string(hi - 1) : std::string());
+    fail("the special primes' product P (" + bits_text(log2_of(big_p)) +
+         ") is below half the key-switching digit " + name + " (" + bits_text(log2_of(digit)) +
+         "): key switching would lose " + bits_text(log2_of(digit) - log2_of(big_p)) +
+         " of precision; use special primes at least as large as the largest digit");
   }
 }
 
@@ -102,6 +161,7 @@ ParamsPtr make_params(const ParamsLiteral& lit) {
          " bits, the 128-bit security bound for N = " + std::to_string(n) +
          " (HomomorphicEncryption.org table, ternary secret)");
   }
+  check_special(p->primes_, p->special_);
   p->log2_qp_ = bits;
   p->id_ = digest(n, p->primes_, p->special_);
   return p;

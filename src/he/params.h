@@ -5,7 +5,8 @@
 // rescaling and modulus switching drop q_l first and q_0 is the last prime standing), and the
 // special primes p_0 .. p_{k-1} (k ≥ 0) exist only inside hybrid key switching: a key switch
 // decomposes a polynomial into digits of k consecutive data primes each and divides by
-// P = p_0···p_{k-1} at the end, so P should be at least as large as a digit's product.
+// P = p_0···p_{k-1} at the end. make_params requires P > Q_d/2 for every digit product Q_d
+// (each bit by which Q_d exceeds P is a bit of key-switching noise).
 //
 // Security: the total log2(Q·P) (the sum of the primes' bit lengths, as SEAL counts it) must not
 // exceed the HomomorphicEncryption.org 128-bit bound for ternary secrets: N = 2^10: 27,

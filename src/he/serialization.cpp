@@ -181,6 +181,10 @@ core::Result<Plaintext> load_plaintext(const Context& ctx, std::span<const uint8
   PG_TRY_ASSIGN(double scale, get_scale(r));
   PG_TRY_ASSIGN(uint8_t ntt, r.get_u8());
   if (ntt > 1) return bad(ErrorCode::kMalformed, "bad domain flag");
+  // The header may claim the top level: check the payload before allocating (level + 1)·N words.
+  if (r.remaining() != packing::rows_bytes(ctx, level + 1)) {
+    return bad(ErrorCode::kMalformed, "plaintext payload has the wrong length");
+  }
   Plaintext pt;
   pt.reset(ctx, level, ntt == 1, scale);
   PG_TRY(packing::get_rows(r, ctx, level + 1, ntt == 1, pt.poly()));

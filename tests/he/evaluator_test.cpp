@@ -140,6 +140,21 @@ TEST_F(EvaluatorTest, MultiplyPlainAndRescale) {
   EXPECT_FALSE(prepared.has_shoup());
 }
 
+// reset() makes the zero polynomial, and a product with it is zero: companions prepared for the
+// old polynomial must not survive the reset.
+TEST_F(EvaluatorTest, MultiplyPlainByAResetPlaintextIsZero) {
+  Env& e = *env_;
+  Plaintext p;
+  e.enc.encode(e.random(), kDelta, 2, p);
+  p.prepare_shoup(*e.ctx);
+  p.reset(*e.ctx, 2, true, kDelta);
+  EXPECT_FALSE(p.has_shoup());
+  Ciphertext r;
+  e.ev.multiply_plain(e.encrypt(e.random()), p, r);
+  // (c0·0, c1·0) = (0, 0): every slot decrypts to exactly zero.
+  EXPECT_EQ(log2_error(e.decrypt(r), std::vector<Cx>(e.slots)), -1000.0);
+}
+
 TEST_F(EvaluatorTest, MultiplyRelinearizeRescaleTwice) {
   Env& e = *env_;
   const auto a = e.random(), b = e.random(), c = e.random();
@@ -282,7 +297,7 @@ TEST_F(EvaluatorTest, MisuseThrows) {
   e.ev.drop_to_level_inplace(bottom, 0);
   EXPECT_THROW(e.ev.rescale_to_next(bottom, r), std::invalid_argument);
   EXPECT_THROW(e.ev.drop_to_level(bottom, 1, r), std::invalid_argument);
-  const auto other = Context::create(ParamsLiteral::from_bits(8192, {60, 40, 40}, {59}));
+  const auto other = Context::create(ParamsLiteral::from_bits(8192, {59, 40, 40}, {60}));
   EXPECT_THROW(Evaluator(other).add(a, a, r), std::invalid_argument);
   Ciphertext three;
   e.ev.multiply(a, a, three);

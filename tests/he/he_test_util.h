@@ -1,6 +1,7 @@
 // Shared oracles and fixtures for the pg_he tests.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -37,6 +38,26 @@ inline std::vector<uint64_t> negacyclic_u64(const std::vector<uint64_t>& a,
 
 inline uint64_t low_mask(int ell) {
   return ell == 64 ? ~uint64_t{0} : (uint64_t{1} << ell) - 1;
+}
+
+// The mean of (x/q_0)² over the coefficients x of row 0 of p (NTT or not), centred in
+// (−q_0/2, q_0/2]: 1/12 when they are uniform mod q_0, about 0 when the polynomial is short.
+inline double centred_spread(const Context& ctx, RnsPoly p) {
+  ctx.from_ntt(p);
+  const uint64_t q = ctx.modulus(0).value();
+  double sum = 0;
+  for (size_t j = 0; j < p.n; ++j) {
+    const uint64_t x = p.limb(0)[j];
+    const double c = (x > q / 2 ? -double(q - x) : double(x)) / double(q);
+    sum += c * c;
+  }
+  return sum / double(p.n);
+}
+
+// For n uniform residues, centred_spread has mean 1/12 and standard deviation √(1/(180·n))
+// (Var(U²) = 1/80 − 1/144 for U uniform on [−1/2, 1/2)); the band is 6 of them.
+inline double spread_tolerance(size_t n) {
+  return 6.0 * std::sqrt(1.0 / (180.0 * double(n)));
 }
 
 }  // namespace pg::he::test

@@ -155,5 +155,32 @@ TEST(Reply, RerandomisationHidesTheWeights) {
   }
 }
 
+// The same from the other side: for any guess of w the client can compute the bare product's
+// c1 = a·w, and the reply's c1 minus it is the flooded zero's u·p1 + e1, uniform mod q (mean
+// square q²/12 centred). Without u it would be the short e1: w would be testable, guess by guess.
+TEST(Reply, RerandomisedC1IsFarFromTheBareProduct) {
+  Fixture f;
+  for (int flood : {-1, 40}) {
+    const Ciphertext ct = f.product(flood);
+    Plaintext pw;
+    f.ce.encode_int(f.w, 1, pw);
+    RnsPoly rest(4096, 2, true);
+    expand_uniform(*f.ctx, f.seed, rest);
+    for (size_t i = 0; i < 2; ++i) {
+      const Modulus& q = f.ctx->modulus(i);
+      for (size_t j = 0; j < 4096; ++j) {
+        rest.limb(i)[j] =
+            q.sub(ct.poly(1).limb(i)[j], q.mul(rest.limb(i)[j], pw.poly().limb(i)[j]));
+      }
+    }
+    const double spread = test::centred_spread(*f.ctx, rest);
+    if (flood < 0) {
+      EXPECT_EQ(spread, 0.0);  // the bare product is a·w exactly
+    } else {
+      EXPECT_NEAR(spread, 1.0 / 12, test::spread_tolerance(4096));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pg::he

@@ -13,7 +13,7 @@ namespace pg::he {
 namespace {
 
 TEST(Sampling, SeededExpansionFollowsItsDefinitionAndIsPinned) {
-  const auto ctx = Context::create(ParamsLiteral::from_bits(4096, {54, 30}, {24}));
+  const auto ctx = Context::create(ParamsLiteral::from_bits(4096, {54, 30, 24}));
   RnsPoly a(4096, 3, true);
   expand_uniform(*ctx, core::testing::seed_of(7), a);
   // The definition: one AES-CTR stream, row by row, uniform_below(q_i) per coefficient.

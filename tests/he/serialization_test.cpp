@@ -3,20 +3,35 @@
 #include "he/serialization.h"
 
 #include <gtest/gtest.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include <string>
+#include <vector>
 
 #include "he/coeff_encoder.h"
 #include "he/decryptor.h"
 #include "he/encryptor.h"
 #include "he/evaluator.h"
+#include "he/packing.h"
 #include "he/sampling.h"
 #include "he_test_util.h"
 
 namespace pg::he {
 namespace {
 
+#if defined(__GLIBC__)
+// Bytes the C heap has handed out and not taken back (arenas and mmapped blocks).
+size_t heap_in_use() {
+  const struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
+#endif
+
 struct Keys {
   core::Prg prg = test::prg_for(81);
-  ContextPtr ctx = Context::create(ParamsLiteral::from_bits(4096, {40, 30}, {36}));
+  ContextPtr ctx = Context::create(ParamsLiteral::from_bits(4096, {35, 35}, {39}));
   SecretKey sk{ctx, prg};
   KeyGenerator kg{ctx, sk};
 };
@@ -65,13 +80,13 @@ TEST(Serialization, CiphertextsRoundTripFullAndSeeded) {
                         [&](std::span<const uint8_t> b) { return load_ciphertext(ctx, b); });
   expect_rejects_damage(full, [&](std::span<const uint8_t> b) { return load_ciphertext(ctx, b); });
   // Other parameters, a level above the top, residues above q.
-  const auto other = Context::create(ParamsLiteral::from_bits(4096, {40, 30}, {35}));
+  const auto other = Context::create(ParamsLiteral::from_bits(4096, {35, 35}, {38}));
   EXPECT_EQ(load_ciphertext(*other, full).error().code, core::ErrorCode::kMismatch);
   core::Bytes lvl = full;
   lvl[14] = 2;
   EXPECT_FALSE(load_ciphertext(ctx, lvl).ok());
   core::Bytes big = full;
-  for (int i = 0; i < 5; ++i) big[25 + i] = 0xff;  // first residue: 2^40 − 1 > q_0
+  for (int i = 0; i < 5; ++i) big[25 + i] = 0xff;  // first residue: 2^35 − 1 > q_0
   EXPECT_FALSE(load_ciphertext(ctx, big).ok());
   // A size-3 ciphertext is never written seeded.
   Ciphertext sq;
@@ -138,7 +153,33 @@ TEST(Serialization, PlaintextsParamsAndKeysRoundTrip) {
   }
   expect_rejects_damage(gkb, [&](std::span<const uint8_t> b) { return load_galois_keys(ctx, b); });
   // Keys are sent seeded: about half of b and a.
-  EXPECT_LT(gkb.size(), 3 * 2 * (ctx.digits(1) * 3 * 4096 * 40 / 8 / 2 + 64));
+  EXPECT_LT(gkb.size(), 3 * 2 * (ctx.digits(1) * 3 * 4096 * 39 / 8 / 2 + 64));
+}
+
+// A header that claims a top-level plaintext at N = 2^15 with 14 primes (3.5 MiB of rows) but
+// brings no payload is refused by its length alone, before the loader allocates the rows.
+TEST(Serialization, ShortPlaintextIsRefusedBeforeAllocating) {
+  const auto ctx = Context::create(ParamsLiteral::from_bits(32768, std::vector<int>(14, 60)));
+  const size_t top = ctx->top_level();
+  Plaintext pt;
+  pt.reset(*ctx, top, true);
+  const core::Bytes full = save_plaintext(*ctx, pt);
+  const size_t header = full.size() - packing::rows_bytes(*ctx, top + 1);
+  ASSERT_LT(header, 32u);
+  for (size_t extra : {size_t{0}, size_t{8}}) {
+    const auto bytes = std::span(full).first(header + extra);
+#if defined(__GLIBC__)
+    const size_t before = heap_in_use();
+#endif
+    auto back = load_plaintext(*ctx, bytes);
+    ASSERT_FALSE(back.ok());
+    EXPECT_EQ(back.error().code, core::ErrorCode::kMalformed) << back.error().to_string();
+    EXPECT_NE(back.error().message.find("wrong length"), std::string::npos);
+#if defined(__GLIBC__)
+    // The rows would stay in the thread's block cache (aligned.h) had they been allocated.
+    EXPECT_LT(heap_in_use(), before + (size_t{1} << 20)) << "extra " << extra;
+#endif
+  }
 }
 
 // A loaded key works: decryption with the reloaded secret, encryption with the reloaded public

@@ -17,10 +17,11 @@ namespace pg::protocol {
 namespace {
 
 struct Batching {
-  // t = q_0·q_1 (two 30-bit primes), E = q_2, and 100 more bits above the noise of a product
-  // with a plaintext (N·t·21 < 2^78); one special prime for the rotations.
+  // t = q_0·q_1 (two 30-bit primes), E = q_2, and 88 more bits above the noise of a product
+  // with a plaintext (N·t·21 < 2^78); one special prime for the rotations, as large as the
+  // largest digit.
   he::ContextPtr ctx =
-      he::Context::create(he::ParamsLiteral::from_bits(8192, {30, 30, 24, 50, 50}, {30}));
+      he::Context::create(he::ParamsLiteral::from_bits(8192, {30, 30, 24, 44, 44}, {44}));
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(71));
   he::SecretKey sk{ctx, prg};
   BatchEncoder enc{ctx, 2};

@@ -78,7 +78,7 @@ C0Format c0_format(const he::Context& ctx, size_t level, int drop_bits) {
 }
 
 void check_drop(const he::Context& ctx, size_t level, int drop_bits) {
-  if (drop_bits < 0 || drop_bits >= ctx.level(level).log2_q) {
+  if (drop_bits < 0 || drop_bits >= ctx.level(level).prime_bits) {
     throw std::invalid_argument("compact reply: drop_bits must be in [0, log2 q)");
   }
 }
