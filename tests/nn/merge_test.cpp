@@ -11,6 +11,7 @@
 #include "core/testing.h"
 #include "graph_builder.h"
 #include "nn/fixed_point.h"
+#include "nn/plan_io.h"
 #include "nn/reference.h"
 
 namespace pg::nn {
@@ -138,6 +139,52 @@ TEST(Merge, UnsupportedStructuresAreNamed) {
   ASSERT_FALSE(m2.ok());
   EXPECT_EQ(m2.error().message,
             "node 'Pad_1' (Pad): a spatial Pad that was not folded into a convolution");
+}
+
+// Two networks that differ only in a bias value (one exactly zero) get the same architecture and
+// hash: fusion looks at whether a bias exists, never at its values.
+TEST(Merge, ArchitectureHashDoesNotDependOnBiasValues) {
+  auto hash_with_bias = [](double bias0) {
+    core::Prg prg = core::Prg::from_seed(core::testing::seed_of(89));
+    GraphBuilder b({1, 2, 6, 6}, prg);
+    const std::string c = b.conv(b.add(OpKind::kRelu, {"x"}), 2, 1);  // 1x1, bias
+    Graph g = b.finish(b.add(OpKind::kRelu, {b.pool(OpKind::kAveragePool, c, 3, 1, {1, 1, 1, 1})}));
+    for (auto& n : g.nodes) {
+      if (n.output == c) g.constants.at(n.inputs[2]).data = {bias0, 0.0};
+    }
+    MergeOptions o = options(b, 12, 12);
+    o.ell = 40;  // ℓ is calibrated from values; pin it to compare the structure
+    auto m = merge(g, o);
+    EXPECT_TRUE(m.ok()) << m.error().to_string();
+    return std::pair{hex(architecture_hash(m.value().plan.architecture())),
+                     m.value().plan.steps.size()};
+  };
+  const auto with = hash_with_bias(0.125), without = hash_with_bias(0.0);
+  EXPECT_EQ(with.second, without.second);
+  EXPECT_EQ(with.first, without.first);
+}
+
+// The review's gemm_gemm_bottleneck.onnx: [1, 2^20] → Gemm 8 → Gemm 16384. Fused, it would be a
+// 16384 x 2^20 matrix (128 GiB, std::bad_alloc); the cost model and the size cap keep the two
+// Gemms, with a truncation between them, and the whole merge succeeds.
+TEST(Merge, AHugeBottleneckStaysUnfusedAndMerges) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(90));
+  GraphBuilder b({1, int64_t{1} << 20}, prg);
+  const Graph g = b.finish(b.gemm(b.gemm("x", 8), 16384));
+  MergeOptions o;
+  o.calibration = {b.random_input()};
+  auto m = merge(g, o);
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  const Plan& p = m.value().plan;
+  size_t terms = 0, truncations = 0;
+  for (const auto& step : p.steps) {
+    if (const auto* a = std::get_if<AffineStep>(&step)) terms += a->he_terms.size();
+    if (const auto* n = std::get_if<NonLinearStep>(&step)) {
+      truncations += n->kind == NonLinearKind::kTruncate;
+    }
+  }
+  EXPECT_EQ(terms, 2u);
+  EXPECT_EQ(truncations, 1u);
 }
 
 TEST(Quantize, ScalesWeightsBiasesAndFactors) {
