@@ -141,6 +141,41 @@ TEST(Merge, UnsupportedStructuresAreNamed) {
             "node 'Pad_1' (Pad): a spatial Pad that was not folded into a convolution");
 }
 
+// Sub of two activations is a residual whose second operand carries the factor −1: a public
+// term of factor −2^{f_w} for a masked operand, negated weights and bias for an affine one.
+TEST(Merge, SubOfTwoActivationsNegatesTheSecondOperand) {
+  for (bool conv_second : {false, true}) {
+    SCOPED_TRACE(conv_second);
+    core::Prg prg = core::Prg::from_seed(core::testing::seed_of(88));
+    GraphBuilder b({1, 2, 6, 6}, prg);
+    auto r = b.add(OpKind::kRelu, {b.conv("x", 2, 3, 1, 1)});
+    auto c = b.conv(r, 2, 3, 1, 1);
+    const Graph g = b.finish(b.add(
+        OpKind::kRelu, {b.add(OpKind::kSub, conv_second ? std::vector{r, c} : std::vector{c, r})}));
+    // Hand check of the graph's meaning: y = relu(c − r) (or relu(r − c)).
+    const auto x = b.random_input();
+    const auto all = evaluate_all(g, x);
+    const auto& cv = all.at(c).data;
+    const auto& rv = all.at(r).data;
+    const auto y = evaluate(g, x);
+    for (size_t i = 0; i < y.size(); ++i) {
+      EXPECT_NEAR(y[i], std::max(0.0, conv_second ? rv[i] - cv[i] : cv[i] - rv[i]), 1e-12);
+    }
+    auto m = merge(g, options(b, 14, 14));
+    ASSERT_TRUE(m.ok()) << m.error().to_string();
+    const Plan& p = m.value().plan;
+    int residuals = 0;
+    for (const auto& step : p.steps) {
+      const auto* a = std::get_if<AffineStep>(&step);
+      if (a == nullptr || a->public_terms.empty() || a->he_terms.empty()) continue;
+      ++residuals;
+      EXPECT_EQ(a->public_terms[0].factor, conv_second ? int64_t{1} << 14 : -(int64_t{1} << 14));
+    }
+    EXPECT_EQ(residuals, 1);
+    EXPECT_LT(plan_gap(g, p, b), 1e-3);
+  }
+}
+
 // Two networks that differ only in a bias value (one exactly zero) get the same architecture and
 // hash: fusion looks at whether a bias exists, never at its values.
 TEST(Merge, ArchitectureHashDoesNotDependOnBiasValues) {
