@@ -1,4 +1,5 @@
 // Fusion of linear chains (passes.h: fuse_linear).
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/assert.h"
@@ -39,8 +40,9 @@ std::optional<double> block_cost(const kernels::ConvGeometry& geo, bool dense, s
   }
 }
 
-// The most weights a fused block may have, counted with groups expanded (the largest array the
-// fusion builds): what one plan term can hold (plan_io.h).
+// The most weights a fused block may have, counted with groups expanded and, for a dense
+// block, over its whole input (the largest arrays the fusion builds): what one plan term can
+// hold (plan_io.h).
 constexpr double kMaxFusedWeights = double(kMaxTermWeights);
 
 // Whether fusing a (first) and b (second) into a block of geometry f pays off. Never when f is
@@ -51,7 +53,8 @@ constexpr double kMaxFusedWeights = double(kMaxTermWeights);
 bool worth_fusing(const Node& a, const Node& b, const kernels::ConvGeometry& ga,
                   const kernels::ConvGeometry& gb, const kernels::ConvGeometry& f, size_t n) {
   const double expanded = double(f.out_c) * f.in_c * f.kh * f.kw;
-  if (expanded > kMaxFusedWeights) return false;
+  const double dense = b.op == OpKind::kGemm ? double(f.out_c) * double(f.in_size()) : 0.0;
+  if (std::max(expanded, dense) > kMaxFusedWeights) return false;
   if (is_pool(a.op) || is_pool(b.op)) return true;
   const auto fused = block_cost(f, b.op == OpKind::kGemm, n);
   const auto first = block_cost(ga, a.op == OpKind::kGemm, n);
