@@ -126,7 +126,7 @@ ConvView expand_groups(const ConvView& v) {
   return e;
 }
 
-std::optional<ConvView> compose(const ConvView& a, const ConvView& b) {
+std::optional<ConvGeometry> composed_geometry(const ConvView& a, const ConvView& b) {
   const ConvGeometry& ga = a.geo;
   const ConvGeometry& gb = b.geo;
   if (gb.in_c != ga.out_c || gb.in_h != ga.out_h() || gb.in_w != ga.out_w()) return std::nullopt;
@@ -139,8 +139,18 @@ std::optional<ConvView> compose(const ConvView& a, const ConvView& b) {
                          ga.stride_w, ga.pad_left, ga.in_w, outside)) {
     return std::nullopt;
   }
-  const bool a_bias = std::any_of(a.bias.begin(), a.bias.end(), [](double x) { return x != 0; });
-  if (outside && a_bias) return std::nullopt;  // the chain sees zeros where a's bias would be
+  // The chain sees zeros where a's bias would be. Whether a has a bias operand is structure; its
+  // values are secret, so a bias that happens to be zero is treated like any other.
+  if (outside && !a.bias.empty()) return std::nullopt;
+  return geo;
+}
+
+std::optional<ConvView> compose(const ConvView& a, const ConvView& b) {
+  const ConvGeometry& ga = a.geo;
+  const ConvGeometry& gb = b.geo;
+  const auto geo = composed_geometry(a, b);
+  if (!geo) return std::nullopt;
+  const bool a_bias = !a.bias.empty();
   ConvView f;
   f.geo = *geo;
   const bool dw = f.geo.groups > 1;

@@ -25,9 +25,15 @@ std::array<int, 3> chw_of(const Shape& s);
 std::optional<ConvView> conv_view(const Graph& g, const Node& n);
 
 // The single convolution equal to b∘a (b reads a's output), or nullopt if there is none: when
-// b's padding reads positions of a's output where the fused convolution would see a's bias or
-// real input instead of zeros. a.geo's output shape must be b.geo's input shape.
+// b's padding reads positions of a's output where the fused convolution would see a's real input
+// instead of zeros, or where it would see a's bias (if a has one: the decision looks at whether
+// the bias exists, never at its values, so it reveals nothing about them). a.geo's output shape
+// must be b.geo's input shape.
 std::optional<ConvView> compose(const ConvView& a, const ConvView& b);
+
+// compose(a, b)'s geometry, or nullopt exactly when compose() returns nullopt, without building
+// the weights (whose size is the product of the two layers' sizes and may be huge).
+std::optional<kernels::ConvGeometry> composed_geometry(const ConvView& a, const ConvView& b);
 
 // The same view with groups = 1 (zero weights across groups).
 ConvView expand_groups(const ConvView& v);

@@ -9,9 +9,11 @@
 //             with batch 1), W [out][in] (transB, alpha and beta are folded at import).
 //   kBatchNorm inputs {x, scale, bias, mean, var}; epsilon.
 //   kAveragePool: count_include_pad semantics (a window's divisor is always kh·kw); the
-//             importer rejects padded pools that exclude the padding.
+//             importer rejects padded pools that exclude the padding, and ceil-mode pools whose
+//             last window hangs past the padded input (ONNX divides those by less than kh·kw).
 //   kMaxPool  floor semantics; ceil mode becomes extra end padding (pads < kernel).
 //   kAdd/kSub/kMul/kDiv: two inputs; a constant operand broadcasts (scalar or per channel).
+//             Add and Sub may also combine two computed tensors of the same shape.
 //   kPad      zero padding, `pads` per axis (begin..., end...), batch axis never padded.
 //   kSlice    strided subsampling of spatial axes, from 0 to the end (`steps` per axis).
 //   kReshape/kFlatten: relabel the shape (`shape` holds the resolved output shape).

@@ -105,7 +105,9 @@ Result<Shape> binary_shape(const Checker& c) {
   const bool ka = c.g.is_constant(c.n.inputs[0]), kb = c.g.is_constant(c.n.inputs[1]);
   if (ka && kb) return c.error("both operands are constants");
   if (!ka && !kb) {
-    if (c.n.op != OpKind::kAdd) return c.error("only Add may combine two computed tensors");
+    if (c.n.op != OpKind::kAdd && c.n.op != OpKind::kSub) {
+      return c.error("only Add and Sub may combine two computed tensors");
+    }
     if (a != b)
       return c.error("operand shapes " + to_string(a) + " and " + to_string(b) + " differ");
     return a;

@@ -232,11 +232,19 @@ Result<Public> Lowerer::public_of(const Node& n) {
   return p;
 }
 
-// An Add: the terms of both operands, the biases summed.
+// An Add: the terms of both operands, the biases summed. A Sub negates the second operand's
+// weights, public factors (the identity branch becomes factor −1, public) and bias first.
 Result<Affine> Lowerer::sum(const Node& n) {
   PG_TRY_ASSIGN(Affine a, as_affine(n.inputs[0]));
   PG_TRY_ASSIGN(Affine b, as_affine(n.inputs[1]));
   if (a.bias.size() != b.bias.size()) return error(n, "operands of different sizes");
+  if (n.op == OpKind::kSub) {
+    for (auto& w : b.he_w) {
+      for (double& v : w) v = -v;
+    }
+    for (double& v : b.pub_factor) v = -v;
+    for (double& v : b.bias) v = -v;
+  }
   for (size_t i = 0; i < a.bias.size(); ++i) a.bias[i] += b.bias[i];
   a.he.insert(a.he.end(), b.he.begin(), b.he.end());
   a.he_w.insert(a.he_w.end(), b.he_w.begin(), b.he_w.end());
@@ -255,7 +263,8 @@ Status Lowerer::visit(const Node& n) {
       values_[n.output] = std::move(a);
       return {};
     }
-    case OpKind::kAdd: {
+    case OpKind::kAdd:
+    case OpKind::kSub: {
       PG_TRY_ASSIGN(Affine a, sum(n));
       values_[n.output] = std::move(a);
       return {};

@@ -47,7 +47,14 @@ Result<int64_t> normalise_axis(int64_t axis, size_t rank, const std::string& lab
 Result<Const> slice(const std::vector<const Const*>& in, const std::string& label) {
   const Const& x = *in[0];
   const size_t rank = x.dims.size();
-  if (in.size() < 3) return node_error(label, "needs starts and ends");
+  // Optional inputs come as nullptr when their name is empty; starts and ends are required.
+  if (in.size() < 3 || in[1] == nullptr || in[2] == nullptr) {
+    return node_error(label, "needs starts and ends (inputs 1 and 2 must not be empty)");
+  }
+  PG_TRY(integer_operand(*in[1], label, "starts"));
+  PG_TRY(integer_operand(*in[2], label, "ends"));
+  if (in.size() > 3 && in[3] != nullptr) PG_TRY(integer_operand(*in[3], label, "axes"));
+  if (in.size() > 4 && in[4] != nullptr) PG_TRY(integer_operand(*in[4], label, "steps"));
   const size_t n = size_t(in[1]->count());
   if (size_t(in[2]->count()) != n) return node_error(label, "starts and ends differ in length");
   std::vector<int64_t> start(rank, 0), step(rank, 1);
@@ -116,6 +123,7 @@ Result<Const> transpose(const Const& x, std::vector<int64_t> perm, const std::st
 Result<Const> gather(const Const& x, const Const& idx, int64_t axis_attr,
                      const std::string& label) {
   PG_TRY_ASSIGN(int64_t axis, normalise_axis(axis_attr, x.dims.size(), label));
+  PG_TRY(integer_operand(idx, label, "indices"));
   const int64_t d = x.dims[size_t(axis)];
   int64_t outer = 1, inner = 1;
   for (int64_t a = 0; a < axis; ++a) outer *= x.dims[size_t(a)];
@@ -171,6 +179,7 @@ Result<Const> concat(const std::vector<const Const*>& in, int64_t axis_attr,
 
 Result<Const> reshape(const Const& x, const Const& shape, bool allow_zero,
                       const std::string& label) {
+  PG_TRY(integer_operand(shape, label, "the shape"));
   Shape dims;
   int infer = -1;
   int64_t known = 1;
@@ -317,6 +326,7 @@ Result<Const> cast(const Const& x, const Attrs& attrs) {
 
 Result<Const> constant_of_shape(const Const& shape, const Attrs& attrs) {
   PG_TRY(attrs.only({"value"}));
+  PG_TRY(integer_operand(shape, attrs.label(), "the shape"));
   Shape dims;
   for (int64_t k = 0; k < shape.count(); ++k) {
     const int64_t d = shape.int_value(size_t(k));

@@ -4,6 +4,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,8 +22,22 @@ struct Const {
   std::vector<int64_t> i;
   int64_t count() const { return element_count(dims); }
   double value(size_t k) const { return is_int ? double(i[k]) : f[k]; }
-  int64_t int_value(size_t k) const { return is_int ? i[k] : int64_t(f[k]); }
+  // Element k as an integer. Callers check a float constant with integer_operand() first; here a
+  // float outside the int64 range (or NaN) saturates (NaN to 0) instead of being undefined.
+  int64_t int_value(size_t k) const {
+    if (is_int) return i[k];
+    const double v = f[k];
+    if (!(v == v)) return 0;
+    if (v >= 9223372036854775807.0) return INT64_MAX;  // 2^63 as a double
+    if (v <= -9223372036854775808.0) return INT64_MIN;
+    return int64_t(v);
+  }
 };
+
+// An error naming `what` unless every element of c is an integer (a float constant must hold
+// finite whole numbers in the int64 range), for operands that ONNX types as integers (shapes,
+// indices, pads, starts, ends, axes, steps).
+core::Status integer_operand(const Const& c, const std::string& label, const char* what);
 
 using ConstMap = std::map<std::string, Const>;
 

@@ -208,6 +208,11 @@ Status batch_norm(Ctx& c) {
   Node node = c.make(OpKind::kBatchNorm);
   node.epsilon = eps;
   if (c.n.input_size() != 5) return c.error("expects 5 inputs");
+  // Per-channel folding broadcasts over 1xC or 1xCxHxW only.
+  if (const size_t rank = c.data_shape(0).size(); rank != 2 && rank != 4) {
+    return c.error("a rank-" + std::to_string(rank) + " input " + to_string(c.data_shape(0)) +
+                   " is not supported (only 1xC and 1xCxHxW)");
+  }
   for (int i = 1; i < 5; ++i) {
     PG_TRY_ASSIGN(const Const* p, c.need_constant(i, "a batch-norm parameter"));
     node.inputs[size_t(i)] = c.add_constant(c.n.input(i), *p);
@@ -242,10 +247,18 @@ Status pool(Ctx& c, bool max) {
   }
   if (!max) {
     PG_TRY_ASSIGN(int64_t include, c.attrs.get_int("count_include_pad", 0));
+    // ONNX (and PyTorch) divide a ceil-mode window that hangs past the padded input by its
+    // clipped size, whatever count_include_pad says: the divisor varies, not a convolution.
+    if (node.pads != floor_pads) {
+      return c.attrs.bad_value("ceil_mode",
+                               "an average whose last window hangs past the padded input (its "
+                               "divisor would be the clipped window, not " +
+                                   std::to_string(node.kernel[0]) + "x" +
+                                   std::to_string(node.kernel[1]) + ")");
+    }
     // Excluding the padding from the divisor makes border windows differ: not a convolution.
     if (include == 0 && node.pads != std::array<int, 4>{0, 0, 0, 0}) {
-      return c.attrs.bad_value(node.pads != floor_pads ? "ceil_mode" : "count_include_pad",
-                               "a padded average that excludes the padding");
+      return c.attrs.bad_value("count_include_pad", "a padded average that excludes the padding");
     }
   }
   return c.push(std::move(node));
@@ -264,6 +277,7 @@ Status reshape(Ctx& c, bool flatten) {
   } else {
     PG_TRY(c.attrs.only({"allowzero"}));
     PG_TRY_ASSIGN(const Const* s, c.need_constant(1, "the shape"));
+    PG_TRY(integer_operand(*s, c.label, "the shape"));
     int infer = -1;
     for (int64_t k = 0; k < s->count(); ++k) {
       int64_t d = s->int_value(size_t(k));
@@ -288,6 +302,10 @@ Status pad(Ctx& c) {
   PG_TRY_ASSIGN(std::string mode, c.attrs.get_string("mode", "constant"));
   if (mode != "constant") return c.attrs.bad_value("mode", "only constant (zero) padding");
   PG_TRY_ASSIGN(const Const* pads, c.need_constant(1, "the pads"));
+  PG_TRY(integer_operand(*pads, c.label, "the pads"));
+  if (c.n.input_size() > 2 && !c.n.input(2).empty() && c.constant(2) == nullptr) {
+    return c.error("constant_value must be a constant");
+  }
   if (const Const* v = c.constant(2); v != nullptr && (v->count() != 1 || v->value(0) != 0.0)) {
     return c.error("only zero padding (constant_value must be 0)");
   }
@@ -307,8 +325,18 @@ Status slice(Ctx& c) {
   const Shape& x = c.data_shape(0);
   PG_TRY_ASSIGN(const Const* starts, c.need_constant(1, "starts"));
   PG_TRY_ASSIGN(const Const* ends, c.need_constant(2, "ends"));
+  // Optional operands: absent (or an empty name), else they must be constants.
+  for (int i : {3, 4}) {
+    if (i < c.n.input_size() && !c.n.input(i).empty() && c.constant(i) == nullptr) {
+      return c.error(std::string(i == 3 ? "axes" : "steps") + " must be a constant");
+    }
+  }
   const Const* axes = c.constant(3);
   const Const* steps = c.constant(4);
+  PG_TRY(integer_operand(*starts, c.label, "starts"));
+  PG_TRY(integer_operand(*ends, c.label, "ends"));
+  if (axes != nullptr) PG_TRY(integer_operand(*axes, c.label, "axes"));
+  if (steps != nullptr) PG_TRY(integer_operand(*steps, c.label, "steps"));
   Node node = c.make(OpKind::kSlice);
   node.steps.assign(x.size(), 1);
   const int64_t n = starts->count();
@@ -334,7 +362,9 @@ Status slice(Ctx& c) {
 
 Status binary(Ctx& c, OpKind op) {
   PG_TRY(c.attrs.only({}));
-  if (c.n.input_size() != 2) return c.error("expects two inputs");
+  if (c.n.input_size() != 2 || c.n.input(0).empty() || c.n.input(1).empty()) {
+    return c.error("expects two (non-empty) inputs");
+  }
   Node node = c.make(op);
   for (int i = 0; i < 2; ++i) {
     if (const Const* k = c.constant(i)) node.inputs[size_t(i)] = c.add_constant(c.n.input(i), *k);

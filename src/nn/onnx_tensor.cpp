@@ -107,6 +107,18 @@ core::Error node_error(const std::string& label, const std::string& what) {
   return make_error(ErrorCode::kUnsupported, label + ": " + what);
 }
 
+core::Status integer_operand(const Const& c, const std::string& label, const char* what) {
+  if (c.is_int) return {};
+  for (double v : c.f) {
+    // 2^63 is exact as a double; every double in (-2^63, 2^63) with no fraction fits int64.
+    if (!(std::fabs(v) < 9223372036854775808.0) || v != std::trunc(v)) {
+      return node_error(label, std::string(what) + " holds " + std::to_string(v) +
+                                   ", not an integer in the int64 range");
+    }
+  }
+  return {};
+}
+
 core::Error unsupported_attribute(const std::string& label, const onnx::AttributeProto& a) {
   std::string value;
   if (a.ints_size() > 0) value = " = " + list(a.ints());

@@ -15,9 +15,12 @@ using detail::add_constant;
 using detail::note;
 using detail::single_use;
 
-// y = scale[c]·x + shift[c] per channel c of x.
+// y = scale[c]·x + shift[c] per channel c of x. `shifts` says whether the op adds a constant
+// (Add, Sub): structure, decided by the op and never by the constant's values (which are as
+// secret as the weights).
 struct ChannelAffine {
   std::vector<double> scale, shift;
+  bool shifts = false;
 };
 
 size_t channel_count(const Shape& s) {
@@ -40,7 +43,8 @@ std::optional<ChannelAffine> channel_affine(const Graph& g, const Node& n) {
   if (d < 0 || n.inputs.size() != 2 || !g.is_constant(n.inputs[size_t(1 - d)])) return std::nullopt;
   const auto& k = g.constant(n.inputs[size_t(1 - d)]).data;
   const size_t c = channel_count(g.shape_of(n.inputs[size_t(d)]));
-  ChannelAffine a{std::vector<double>(c, 1.0), std::vector<double>(c, 0.0)};
+  ChannelAffine a{std::vector<double>(c, 1.0), std::vector<double>(c, 0.0),
+                  n.op == OpKind::kAdd || n.op == OpKind::kSub};
   for (size_t ch = 0; ch < c; ++ch) {
     const double v = k.size() == 1 ? k[0] : k[ch];
     switch (n.op) {
@@ -98,10 +102,10 @@ void fold_after(Graph& g, Node& n, const ChannelAffine& a) {
 }
 
 // Input channel c of the Conv or Gemm q: W[·][c] ← scale[c]·W[·][c], b += Σ W·shift. The shift
-// moves into the bias only through an unpadded window (padding would see zeros, not the shift).
+// moves into the bias only through an unpadded window (padding would see zeros, not the shift);
+// an op that adds a constant is refused before a padded Conv even if the constant is zero.
 bool fold_before(Graph& g, Node& q, const Shape& x, const ChannelAffine& a) {
-  const bool shifts = std::any_of(a.shift.begin(), a.shift.end(), [](double v) { return v != 0; });
-  if (q.op == OpKind::kConv && shifts && q.pads != std::array<int, 4>{0, 0, 0, 0}) return false;
+  if (q.op == OpKind::kConv && a.shifts && q.pads != std::array<int, 4>{0, 0, 0, 0}) return false;
   Params p = params_of(g, q);
   const size_t taps = size_t(q.kernel[0]) * q.kernel[1];
   for (size_t o = 0; o < p.out; ++o) {
@@ -213,6 +217,7 @@ core::Status fold_batch_norm(Graph& g, PassLog* log) {
     const auto& mean = g.constant(n.inputs[3]).data;
     const auto& var = g.constant(n.inputs[4]).data;
     ChannelAffine a;
+    a.shifts = true;
     for (size_t c = 0; c < gamma.size(); ++c) {
       a.scale.push_back(gamma[c] / std::sqrt(var[c] + n.epsilon));
       a.shift.push_back(beta[c] - mean[c] * a.scale.back());

@@ -1,10 +1,13 @@
 // Fusion of linear chains (passes.h: fuse_linear).
+#include <algorithm>
 #include <stdexcept>
 
+#include "core/assert.h"
 #include "nn/conv_view.h"
 #include "nn/he_cost.h"
 #include "nn/pass_util.h"
 #include "nn/passes.h"
+#include "nn/plan_io.h"
 
 namespace pg::nn {
 namespace {
@@ -27,9 +30,9 @@ bool is_pool(OpKind op) {
 }
 
 // The coefficient-encoding cost of one block, or nullopt if it does not fit the ring.
-std::optional<double> block_cost(const ConvView& v, bool dense, size_t n) {
+std::optional<double> block_cost(const kernels::ConvGeometry& geo, bool dense, size_t n) {
   try {
-    kernels::ConvGeometry g = v.geo;
+    kernels::ConvGeometry g = geo;
     if (dense) g = kernels::dense_geometry(int(g.in_size()), g.out_c);
     return double(he_cost(he_layer_count(g, dense, n, HeEncoding::kCoefficient)));
   } catch (const std::invalid_argument&) {
@@ -37,18 +40,27 @@ std::optional<double> block_cost(const ConvView& v, bool dense, size_t n) {
   }
 }
 
-// Whether fusing a (first) and b (second) into f pays off: pooling and Gemm→Gemm always do (the
-// issue's list); Conv→Conv and Conv→Gemm only if the fused block costs less than the two blocks
-// plus the truncation between them.
-bool worth_fusing(const Node& a, const Node& b, const ConvView& va, const ConvView& vb,
-                  const ConvView& f, size_t n) {
+// The most weights a fused block may have, counted with groups expanded and, for a dense
+// block, over its whole input (the largest arrays the fusion builds): what one plan term can
+// hold (plan_io.h).
+constexpr double kMaxFusedWeights = double(kMaxTermWeights);
+
+// Whether fusing a (first) and b (second) into a block of geometry f pays off. Never when f is
+// larger than kMaxFusedWeights. Pooling always does (the list: a pool's weights are
+// public and fusing it saves a truncation). Conv→Conv, Conv→Gemm and Gemm→Gemm only if the
+// fused block costs less than the two blocks plus the truncation between them: a bottleneck
+// (in → small → out) stays two blocks. Everything here is shape and public attributes.
+bool worth_fusing(const Node& a, const Node& b, const kernels::ConvGeometry& ga,
+                  const kernels::ConvGeometry& gb, const kernels::ConvGeometry& f, size_t n) {
+  const double expanded = double(f.out_c) * f.in_c * f.kh * f.kw;
+  const double dense = b.op == OpKind::kGemm ? double(f.out_c) * double(f.in_size()) : 0.0;
+  if (std::max(expanded, dense) > kMaxFusedWeights) return false;
   if (is_pool(a.op) || is_pool(b.op)) return true;
-  if (a.op == OpKind::kGemm && b.op == OpKind::kGemm) return true;
   const auto fused = block_cost(f, b.op == OpKind::kGemm, n);
-  const auto first = block_cost(va, a.op == OpKind::kGemm, n);
-  const auto second = block_cost(vb, b.op == OpKind::kGemm, n);
+  const auto first = block_cost(ga, a.op == OpKind::kGemm, n);
+  const auto second = block_cost(gb, b.op == OpKind::kGemm, n);
   if (!fused || !first || !second) return false;
-  return *fused < *first + *second + double(va.geo.out_size()) / kTruncationsPerProduct;
+  return *fused < *first + *second + double(ga.out_size()) / kTruncationsPerProduct;
 }
 
 Node fused_node(Graph& g, const Node& a, const Node& b, const ConvView& f) {
@@ -98,8 +110,10 @@ bool fuse_one(Graph& g, const FuseOptions& opt, PassLog* log) {
     if (i < 0 || !is_linear(g.nodes[size_t(i)].op) || !single_use(g, b.inputs[0])) continue;
     const Node& a = g.nodes[size_t(i)];
     const auto va = conv_view(g, a), vb = conv_view(g, b);
+    const auto fg = composed_geometry(*va, *vb);
+    if (!fg || !worth_fusing(a, b, va->geo, vb->geo, *fg, opt.ring_degree)) continue;
     const auto f = compose(*va, *vb);
-    if (!f || !worth_fusing(a, b, *va, *vb, *f, opt.ring_degree)) continue;
+    PG_ASSERT(f.has_value(), "compose() fails exactly when composed_geometry() does");
     note(log, std::string(op_name(a.op)) + " " + a.name + " and " + op_name(b.op) + " " + b.name +
                   " fused");
     Node n = fused_node(g, a, b, *f);

@@ -38,11 +38,13 @@ struct FuseOptions {
 };
 
 // Fuses chains of linear ops into one: Conv→AvgPool, AvgPool→Conv, Flatten/Reshape→Gemm,
-// Gemm→Gemm, GlobalAvgPool→Gemm (and any pooling into a Conv or Gemm) whenever the fusion is
-// exact, and Conv→Conv / Conv→Gemm when it is exact and the cost model (he_cost.h, coefficient
-// encoding, plus the garbled truncation a separate pair needs) says the fused block is cheaper.
-// A fusion is exact unless the second op's padding reads positions where the first op's bias
-// (or real input) would appear.
+// GlobalAvgPool→Gemm (and any pooling into a Conv or Gemm) whenever the fusion is exact, and
+// Conv→Conv, Conv→Gemm and Gemm→Gemm when it is exact and the cost model (he_cost.h,
+// coefficient encoding, plus the garbled truncation a separate pair needs) says the fused block
+// is cheaper. No fused block has more than kMaxTermWeights weights (plan_io.h). A fusion is
+// exact unless the second op's padding reads positions where the first op's real input would
+// appear, or where its bias would (if it has a bias operand, whatever its values). Every
+// decision depends on shapes and public attributes only, never on weight or bias values.
 core::Status fuse_linear(Graph& g, const FuseOptions& options = {}, PassLog* log = nullptr);
 
 // Moves MaxPool before ReLU (they commute), pushing MaxPool and ReLU through channel Concats,

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "nn/reference.h"
 #include "onnx_builder.h"
 
@@ -289,6 +291,160 @@ TEST(OnnxImport, PadAndSliceLimits) {
   k.init_ints("big", {1000000, 1000000});
   k.node("ConstantOfShape", {"big"}, "huge", "k");
   EXPECT_EQ(import_error(k), "node 'k' (ConstantOfShape): shape 1000000x1000000 is too large");
+}
+
+// An empty name stands for an absent optional input. Where the op needs the input, the import
+// ends in an error naming the node and the op (the review's slice_empty_starts.onnx crashed with
+// a null dereference in the constant-folded Slice).
+struct EmptyInputCase {
+  const char* op;
+  std::vector<std::string> inputs;  // "d", "e": int constants; "y": small_conv's output
+  const char* message;
+};
+
+TEST(OnnxImport, EmptyRequiredInputsAreErrorsNamingTheNode) {
+  const EmptyInputCase cases[] = {
+      {"Slice",
+       {"d", "", "e"},
+       "node 'n' (Slice): needs starts and ends (inputs 1 and 2 must not be empty)"},
+      {"Slice",
+       {"d", "e", ""},
+       "node 'n' (Slice): needs starts and ends (inputs 1 and 2 must not be empty)"},
+      {"Slice",
+       {"d", "", ""},
+       "node 'n' (Slice): needs starts and ends (inputs 1 and 2 must not be empty)"},
+      {"Slice",
+       {"d"},
+       "node 'n' (Slice): needs starts and ends (inputs 1 and 2 must not be empty)"},
+      {"Slice", {"y", "", "e"}, "node 'n' (Slice): starts must be a constant"},
+      {"Slice", {"y", "d", "e", "y"}, "node 'n' (Slice): axes must be a constant"},
+      {"Gather", {"d", ""}, "node 'n' (Gather): needs indices"},
+      {"Reshape", {"d", ""}, "node 'n' (Reshape): needs a shape"},
+      {"Reshape", {"y", ""}, "node 'n' (Reshape): the shape must be a constant"},
+      {"Concat", {"d", ""}, "node 'n' (Concat): empty input"},
+      {"Add", {"d", ""}, "node 'n' (Add): expects two inputs"},
+      {"Add", {"", "d"}, "node 'n' (Add): missing input"},
+      {"Add", {"y", ""}, "node 'n' (Add): expects two (non-empty) inputs"},
+      {"Add", {"", "y"}, "node 'n' (Add): expects two (non-empty) inputs"},
+      {"Pad", {"y", ""}, "node 'n' (Pad): the pads must be a constant"},
+      {"Pad", {"y", "d", "y"}, "node 'n' (Pad): constant_value must be a constant"},
+      {"Conv", {"y", ""}, "node 'n' (Conv): the weight must be a constant"},
+      {"Gemm", {"y", ""}, "node 'n' (Gemm): input B must be a constant"},
+      {"MatMul", {"y", ""}, "node 'n' (MatMul): input B must be a constant"},
+      {"BatchNormalization",
+       {"y", "", "e", "e", "e"},
+       "node 'n' (BatchNormalization): a batch-norm parameter must be a constant"},
+      {"Relu", {""}, "node 'n' (Relu): its first input is not a computed value"},
+  };
+  for (const auto& c : cases) {
+    OnnxModel o = OnnxModel::small_conv();
+    o.init_ints("d", {1, 2, 3, 4});
+    o.init_ints("e", {2});
+    o.node(c.op, c.inputs, "z", "n");
+    EXPECT_EQ(import_error(o), c.message) << c.op << " with " << c.inputs.size() << " inputs";
+  }
+}
+
+// Operands that ONNX types as integers but a model gives as floats: only whole numbers in the
+// int64 range are accepted (a huge float used to reach an undefined float-to-int conversion).
+TEST(OnnxImport, FloatIntegerOperandsAreRangeChecked) {
+  auto with_float = [](const std::string& op, std::vector<std::string> inputs, float v) {
+    OnnxModel o = OnnxModel::small_conv();
+    o.m.mutable_graph()->clear_output();
+    o.init("k", {2}, {1.0f, v});
+    o.init_ints("d", {1, 2, 3, 4});
+    o.node(op, inputs, "z", "n");
+    o.output(op == "Reshape" && inputs[0] == "d" ? "y" : "z");
+    return import_error(o);
+  };
+  const float huge = 1e30f;
+  EXPECT_EQ(with_float("Reshape", {"y", "k"}, huge),
+            "node 'n' (Reshape): the shape holds 1000000015047466219876688855040.000000, not an "
+            "integer in the int64 range");
+  // Initializers are finite, but constant arithmetic can make a NaN (0/0).
+  OnnxModel n = OnnxModel::small_conv();
+  n.init("zero", {1}, {0.0f});
+  n.node("Div", {"zero", "zero"}, "nan", "div");
+  n.init_ints("d", {1, 2, 3, 4});
+  n.node("Reshape", {"d", "nan"}, "z", "n");
+  const std::string nan_error = import_error(n);  // "nan" or "-nan", as printf spells it
+  EXPECT_EQ(nan_error.find("node 'n' (Reshape): the shape holds "), 0u) << nan_error;
+  EXPECT_NE(nan_error.find("nan, not an integer in the int64 range"), std::string::npos);
+  EXPECT_EQ(with_float("Slice", {"d", "k", "k"}, 2.5f),
+            "node 'n' (Slice): starts holds 2.500000, not an integer in the int64 range");
+  EXPECT_EQ(with_float("Slice", {"y", "k", "k"}, -huge),
+            "node 'n' (Slice): starts holds -1000000015047466219876688855040.000000, not an "
+            "integer in the int64 range");
+  EXPECT_EQ(with_float("Pad", {"y", "k"}, huge).find("node 'n' (Pad): the pads holds 1"), 0u);
+  // A float shape of whole numbers is still read as before.
+  OnnxModel ok = OnnxModel::small_conv();
+  ok.m.mutable_graph()->clear_output();
+  ok.init("k", {2}, {1.0f, 32.0f});
+  ok.node("Reshape", {"y", "k"}, "z", "n");
+  ok.output("z");
+  EXPECT_EQ(import_error(ok), "(imported)");
+}
+
+// A rank-3 BatchNormalization cannot be folded per channel: refused at import, naming the rank
+// (it used to fail later in the merge with a misleading broadcast error).
+TEST(OnnxImport, BatchNormOnlyOverRank2Or4) {
+  OnnxModel o = OnnxModel::small_conv();
+  o.m.mutable_graph()->clear_output();
+  o.init_ints("s3", {1, 2, 16});
+  o.node("Reshape", {"y", "s3"}, "r3");
+  o.init("g", {2}, {1, 2});
+  o.init("be", {2}, {0.1f, 0.2f});
+  o.init("mu", {2}, {0, 0});
+  o.init("va", {2}, {1, 1});
+  o.node("BatchNormalization", {"r3", "g", "be", "mu", "va"}, "z", "bn");
+  o.output("z");
+  EXPECT_EQ(import_error(o),
+            "node 'bn' (BatchNormalization): a rank-3 input 1x2x16 is not supported (only 1xC "
+            "and 1xCxHxW)");
+}
+
+// AveragePool against hand-computed values (PyTorch's AvgPool2d semantics, which ONNX follows:
+// with count_include_pad the divisor is kh·kw for windows inside the explicitly padded input,
+// and a ceil-mode window that hangs past it is divided by its clipped size). The IR divides by
+// kh·kw always, so the importer must refuse the hanging case rather than import it wrongly.
+OnnxModel avg_pool_model(int in, int k, int s, int pad, int ceil, int include) {
+  OnnxModel o;
+  o.input("x", {1, 1, in, in});
+  auto* p = o.node("AveragePool", {"x"}, "y", "pool");
+  OnnxModel::attr_ints(p, "kernel_shape", {k, k});
+  OnnxModel::attr_ints(p, "strides", {s, s});
+  if (pad > 0) OnnxModel::attr_ints(p, "pads", {pad, pad, pad, pad});
+  OnnxModel::attr_int(p, "ceil_mode", ceil);
+  OnnxModel::attr_int(p, "count_include_pad", include);
+  o.output("y");
+  return o;
+}
+
+TEST(OnnxImport, AveragePoolCeilModeMatchesPyTorchOrIsRefused) {
+  // 6x6 ones, k 3, s 2, ceil: PyTorch gives a 3x3 of 1.0 (the last row and column of windows
+  // cover 2 of 3 rows/columns and are divided by 6, or 4 in the corner). Refused, not 2/3, 4/9.
+  for (int include : {0, 1}) {
+    EXPECT_EQ(import_error(avg_pool_model(6, 3, 2, 0, 1, include)),
+              "node 'pool' (AveragePool): unsupported attribute 'ceil_mode' = 1 (an average whose "
+              "last window hangs past the padded input (its divisor would be the clipped window, "
+              "not 3x3))");
+  }
+  // Also with explicit padding: 6x6, k 3, s 2, pad 1, ceil: 4 windows, the last hangs past.
+  EXPECT_NE(import_error(avg_pool_model(6, 3, 2, 1, 1, 1)).find("'ceil_mode' = 1"),
+            std::string::npos);
+  // 7x7 ones, k 3, s 2, ceil: no partial window (3 outputs either way): all 1.0 as in PyTorch.
+  auto g = import_onnx(avg_pool_model(7, 3, 2, 0, 1, 1).bytes());
+  ASSERT_TRUE(g.ok()) << g.error().to_string();
+  EXPECT_EQ(evaluate(g.value(), std::vector<double>(49, 1.0)), std::vector<double>(9, 1.0));
+  // 5x5 ones, k 3, s 2, pad 1, ceil, count_include_pad: windows start at -1, 1, 3 and end inside
+  // the padded input, so PyTorch divides each by 9: corners 4/9, edges 6/9, the centre 1.
+  auto h = import_onnx(avg_pool_model(5, 3, 2, 1, 1, 1).bytes());
+  ASSERT_TRUE(h.ok()) << h.error().to_string();
+  const double c = 4.0 / 9, e = 6.0 / 9;
+  const std::vector<double> want = {c, e, c, e, 1.0, e, c, e, c};
+  const auto got = evaluate(h.value(), std::vector<double>(25, 1.0));
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-12) << i;
 }
 
 TEST(OnnxImport, MalformedBytesAndFiles) {

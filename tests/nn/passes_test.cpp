@@ -251,6 +251,80 @@ TEST(FuseLinear, ConvConvOnlyWhenExactAndCheaper) {
   EXPECT_EQ(count(h3, OpKind::kConv), 2u);
 }
 
+// Gemm→Gemm goes through the same cost model as Conv→Conv: an expanding pair (64 → 256 → 10)
+// fuses into one smaller block, a bottleneck (4096 → 8 → 4096) would become a 4096x4096 matrix
+// with ~2000 times the products, so it stays two Gemms.
+TEST(FuseLinear, GemmGemmOnlyWhenCheaper) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(73));
+  GraphBuilder b({1, 64}, prg);
+  const Graph g = b.finish(b.gemm(b.gemm(b.add(OpKind::kRelu, {"x"}), 256), 10));
+  Graph h = g;
+  ASSERT_TRUE(fuse_linear(h).ok());
+  EXPECT_EQ(count(h, OpKind::kGemm), 1u);
+  EXPECT_LE(relative_gap(g, h, prg), 1e-9);
+
+  GraphBuilder b2({1, 4096}, prg);
+  const Graph g2 = b2.finish(b2.gemm(b2.gemm(b2.add(OpKind::kRelu, {"x"}), 8), 4096));
+  Graph h2 = g2;
+  PassLog log;
+  ASSERT_TRUE(fuse_linear(h2, {}, &log).ok());
+  EXPECT_EQ(count(h2, OpKind::kGemm), 2u);
+  EXPECT_TRUE(log.empty()) << log[0];
+}
+
+// No fusion builds a block beyond what a plan term may hold (kMaxTermWeights), even a pooling
+// fusion that is otherwise always taken: GlobalAveragePool over 64x128x128 → Gemm 64 → 100 would
+// be a 100 x 1048576 dense matrix (800 MB of doubles).
+TEST(FuseLinear, NeverBuildsAnOversizeBlock) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(74));
+  GraphBuilder b({1, 64, 128, 128}, prg);
+  const Graph g = b.finish(b.gemm(
+      b.flatten(b.pool(OpKind::kGlobalAveragePool, b.add(OpKind::kRelu, {"x"}), 1, 1)), 100));
+  Graph h = g;
+  ASSERT_TRUE(fuse_linear(h).ok());
+  EXPECT_EQ(count(h, OpKind::kGlobalAveragePool), 1u);
+  EXPECT_EQ(count(h, OpKind::kGemm), 1u);
+  // The same pooling into a small Gemm still fuses.
+  GraphBuilder b2({1, 64, 8, 8}, prg);
+  const Graph g2 = b2.finish(b2.gemm(
+      b2.flatten(b2.pool(OpKind::kGlobalAveragePool, b2.add(OpKind::kRelu, {"x"}), 1, 1)), 100));
+  Graph h2 = g2;
+  ASSERT_TRUE(fuse_linear(h2).ok());
+  EXPECT_EQ(count(h2, OpKind::kGlobalAveragePool), 0u);
+  EXPECT_LE(relative_gap(g2, h2, prg), 1e-9);
+}
+
+// The merged structure must not depend on weight or bias values (they are secret and the
+// structure is public): a zero bias or a zero additive constant is treated like any other.
+TEST(FuseLinear, DecisionsDoNotDependOnBiasValues) {
+  auto ops_after_merge = [](bool zero) {
+    core::Prg prg = core::Prg::from_seed(core::testing::seed_of(75));
+    GraphBuilder b({1, 2, 6, 6}, prg);
+    // 1x1 Conv (bias) → padded AveragePool: the pool's padding would see the bias.
+    const std::string c = b.conv(b.add(OpKind::kRelu, {"x"}), 2, 1);
+    const std::string p = b.pool(OpKind::kAveragePool, c, 3, 1, {1, 1, 1, 1});
+    // An Add of a constant before a padded Conv: the padding would see the constant.
+    const std::string r = b.add(OpKind::kRelu, {p});
+    const std::string k =
+        b.constant({2, 1, 1}, zero ? std::vector<double>{0, 0} : std::vector<double>{0.5, -0.25});
+    const std::string out = b.conv(b.add(OpKind::kAdd, {r, k}), 3, 3, 1, 1);
+    Graph g = b.finish(out);
+    for (auto& n : g.nodes) {
+      if (n.op == OpKind::kConv && n.output == c) {
+        auto& bias = g.constants.at(n.inputs[2]).data;
+        if (zero) std::fill(bias.begin(), bias.end(), 0.0);
+      }
+    }
+    EXPECT_TRUE(run_merge_passes(g).ok());
+    std::vector<OpKind> ops;
+    for (const auto& n : g.nodes) ops.push_back(n.op);
+    return ops;
+  };
+  const auto nonzero = ops_after_merge(false), zero = ops_after_merge(true);
+  EXPECT_EQ(nonzero, zero);
+  EXPECT_EQ(std::count(zero.begin(), zero.end(), OpKind::kTruncate), 2);
+}
+
 TEST(ReorderMaxPool, MovesMaxPoolBeforeReluAndThroughConcat) {
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(71));
   GraphBuilder b({1, 2, 9, 9}, prg);

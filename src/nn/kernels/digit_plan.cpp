@@ -187,7 +187,13 @@ void split_digit_pairs(const uint64_t* x0, const uint64_t* x1, size_t stride, si
 }
 
 int weight_planes_int16(int max_abs_bits) {
-  return std::max(1, (max_abs_bits + 1 + 15) / 16);
+  // P balanced digits represent exactly the integers in [-2^15·R_P, (2^15-1)·R_P], where
+  // R_P = Σ_{i<P} 2^{16i} (2^{16P} distinct sums, one per digit vector). The positive end is
+  // binding: (2^15-1)·R_P = 2^{16P-1} - 2^15·R_{P-1} - 1, which is 2^15-1 for P = 1 and lies in
+  // [2^{16P-2}, 2^{16P-1} - 2^15 - 1] for P ≥ 2. So |w| ≤ 2^b - 1 fits iff b ≤ 15 (P = 1) or
+  // b ≤ 16P - 2 (P ≥ 2); 31 bits need 3 planes (2^31 - 2^15 does not fit in 2).
+  if (max_abs_bits <= 15) return 1;
+  return (max_abs_bits + 2 + 15) / 16;
 }
 
 int16_t weight_digit_int16(int64_t w, int plane) {

@@ -77,8 +77,12 @@ void split_digit_pairs(const uint64_t* x0, const uint64_t* x1, size_t stride, si
                        const DigitPlan& plan, int32_t* out, size_t plane_stride);
 
 // Balanced 16-bit digits of signed weights: w = Σ_i 2^{16 i} a_i with a_i ∈ [-2^15, 2^15).
-// The number of planes is the least P with 16P - 1 ≥ max_abs_bits.
+// P such digits reach exactly [-2^15·R_P, (2^15-1)·R_P] with R_P = Σ_{i<P} 2^{16i}, so the
+// number of planes for |w| < 2^max_abs_bits is 1 when max_abs_bits ≤ 15 and otherwise the least
+// P with 16P - 2 ≥ max_abs_bits (e.g. 31 bits need 3: 2^31 - 1 needs a carry past 2 digits).
 int weight_planes_int16(int max_abs_bits);
+// Digit `plane` of w's balanced expansion (digits above the last plane are not dropped here: the
+// caller must use weight_planes_int16() planes, which leave no carry for |w| < 2^max_abs_bits).
 int16_t weight_digit_int16(int64_t w, int plane);
 
 inline uint64_t ring_mask(int bits) {

@@ -158,17 +158,26 @@ Int16Weights::Int16Weights(size_t rows, size_t kpairs, int max_abs_bits,
   packed_.assign(size_t(planes_) * row_blocks() * kpairs * kInt16Mr, 0);
   const size_t blocks8 = (rows + 7) / 8;
   gemv_.assign(size_t(planes_) * blocks8 * kpairs * 8, 0);
+  // Whether some weight needs a digit beyond the last plane (it cannot, for weights within the
+  // bound, see weight_planes_int16). Accumulated without a branch: the weights are secret.
+  uint64_t uncovered = 0;
   for (size_t r = 0; r < rows; ++r) {
     for (size_t p = 0; p < kpairs; ++p) {
       const int64_t w0 = weight(r, 2 * p), w1 = weight(r, 2 * p + 1);
+      uint64_t sum0 = 0, sum1 = 0;
       for (int i = 0; i < planes_; ++i) {
-        const int32_t v = pair_of(weight_digit_int16(w0, i), weight_digit_int16(w1, i));
+        const int16_t d0 = weight_digit_int16(w0, i), d1 = weight_digit_int16(w1, i);
+        sum0 += uint64_t(int64_t(d0)) << (16 * i);
+        sum1 += uint64_t(int64_t(d1)) << (16 * i);
+        const int32_t v = pair_of(d0, d1);
         packed_[((size_t(i) * row_blocks() + r / kInt16Mr) * kpairs + p) * kInt16Mr +
                 r % kInt16Mr] = v;
         gemv_[((size_t(i) * blocks8 + r / 8) * kpairs + p) * 8 + r % 8] = v;
       }
+      uncovered |= (sum0 ^ uint64_t(w0)) | (sum1 ^ uint64_t(w1));
     }
   }
+  PG_ASSERT(uncovered == 0, "Int16Weights: a weight exceeds its plane count (bound too small)");
 }
 
 void int16_gemm(const Int16Weights& a, const DigitPlan& plan, const Int16Source& x, uint64_t* out,

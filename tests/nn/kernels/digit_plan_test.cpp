@@ -127,8 +127,50 @@ TEST(DigitPlan, WeightDigitsRecombine) {
   }
   EXPECT_EQ(weight_planes_int16(15), 1);
   EXPECT_EQ(weight_planes_int16(16), 2);
-  EXPECT_EQ(weight_planes_int16(31), 2);
+  EXPECT_EQ(weight_planes_int16(30), 2);
+  EXPECT_EQ(weight_planes_int16(31), 3);  // 2^31 - 1 needs a third digit (carry)
   EXPECT_EQ(weight_planes_int16(32), 3);
+  EXPECT_EQ(weight_planes_int16(40), 3);
+  EXPECT_EQ(weight_planes_int16(46), 3);
+  EXPECT_EQ(weight_planes_int16(47), 4);
+}
+
+// Recombines the first `planes` balanced digits of w (each checked to lie in [-2^15, 2^15)).
+I128 recombine_int16(int64_t w, int planes) {
+  I128 sum = 0;
+  for (int i = 0; i < planes; ++i) {
+    const int d = weight_digit_int16(w, i);
+    EXPECT_GE(d, -32768);
+    EXPECT_LT(d, 32768);
+    sum += I128(d) * (I128(1) << (16 * i));
+  }
+  return sum;
+}
+
+// For every bound b, the planes cover every |w| < 2^b (both signs at the edge, and the values
+// just past what one fewer 16-bit digit reaches), and one plane fewer would not cover 2^b - 1:
+// the count is the least that works.
+TEST(DigitPlan, WeightPlanesCoverEveryWeightWithinTheBound) {
+  const int64_t specials[] = {(int64_t{1} << 31) - (int64_t{1} << 15) - 1,
+                              (int64_t{1} << 31) - (int64_t{1} << 15),
+                              (int64_t{1} << 31) - 1,
+                              -(int64_t{1} << 31),
+                              (int64_t{1} << 47) - 1,
+                              -(int64_t{1} << 47)};
+  for (int b = 1; b <= 62; ++b) {
+    const int planes = weight_planes_int16(b);
+    const int64_t edge = (int64_t{1} << b) - 1;
+    for (int64_t w : {edge, -edge, edge - 1, -edge + 1, int64_t{1}, int64_t{-1}}) {
+      EXPECT_EQ(recombine_int16(w, planes), I128(w)) << "b=" << b << " w=" << w;
+    }
+    for (int64_t w : specials) {
+      if (bit_length(uint64_t(w < 0 ? -w : w)) > b) continue;
+      EXPECT_EQ(recombine_int16(w, planes), I128(w)) << "b=" << b << " w=" << w;
+    }
+    if (planes > 1) {
+      EXPECT_NE(recombine_int16(edge, planes - 1), I128(edge)) << "b=" << b << " not minimal";
+    }
+  }
 }
 
 TEST(DigitPlan, WeightBoundIsTightAndChecked) {

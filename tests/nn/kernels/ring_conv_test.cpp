@@ -178,6 +178,41 @@ TEST(RingConv, WeightsAndDigitsAtTheirBounds) {
   }
 }
 
+// Weights in [2^31 - 2^15, 2^31) need a third balanced 16-bit digit (two reach only
+// 2^31 - 2^15 - 1): the review's repro (a 2-input dense layer, w = 2^31 - 1, x = 1, ℓ = 64, int16
+// gave -2^31 - 1), then the same edge weights under every bound up to 40 bits, in dense and
+// convolutional layers, through int16 forced and every other method, against the oracle.
+TEST(RingConv, Int16WeightsJustBelow2To31AreExact) {
+  const ConvGeometry dense2 = dense_geometry(2, 1);
+  const RingConv repro(dense2, std::vector<int64_t>{(int64_t{1} << 31) - 1, 0},
+                       WeightBound::public_bound(31, 2));
+  std::vector<uint64_t> y(1);
+  repro.apply(std::vector<uint64_t>{1, 0}, 64, y, RingMethod::kInt16);
+  EXPECT_EQ(y[0], uint64_t{2147483647});
+
+  core::ThreadPool pool(2);
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(19));
+  const int64_t edges[] = {(int64_t{1} << 31) - (int64_t{1} << 15) - 1,
+                           (int64_t{1} << 31) - (int64_t{1} << 15), (int64_t{1} << 31) - 1,
+                           -((int64_t{1} << 31) - 1), -(int64_t{1} << 31)};
+  for (const ConvGeometry& g : {dense_geometry(2, 1), dense_geometry(64, 10),
+                                square_conv(1, 12, 12, 4, 5), square_conv(8, 6, 6, 8, 1)}) {
+    for (int64_t wmax : edges) {
+      const int need = bit_length(uint64_t(wmax < 0 ? -wmax : wmax));
+      for (int bits = need; bits <= 40; bits += (bits < 33 ? 1 : 7)) {
+        std::vector<int64_t> w = random_weights(prg, g.weight_count(), 10);
+        for (size_t i = 0; i < w.size(); i += 3) w[i] = wmax;
+        const RingConv conv(g, w, WeightBound::public_bound(bits, g.taps()));
+        ASSERT_TRUE(conv.supports(RingMethod::kInt16, 64)) << describe(g) << " bits=" << bits;
+        auto x = random_shares(prg, g.in_size(), 64);
+        x[0] = 1;
+        EXPECT_GT(expect_all_methods_exact(conv, w, x, pool), 0)
+            << describe(g) << " w=" << wmax << " bits=" << bits;
+      }
+    }
+  }
+}
+
 // The plan follows the public bound, not the weights: a looser bound means more or narrower
 // planes, and the result is still exact; weights outside the bound are refused.
 TEST(RingConv, PublicBoundLooserThanTheWeights) {
