@@ -14,26 +14,26 @@ using core::make_error;
 
 namespace {
 
-Link tcp_link(mpc::Socket s, const mpc::TcpOptions& options, const std::string& peer) {
-  const int fd = s.fd();
-  auto ch = std::make_unique<mpc::TcpChannel>(std::move(s), options);
+// A link over a channel that owns the socket `fd`: shutdown() wakes a blocked recv from another
+// thread without freeing the descriptor.
+template <typename Ch>
+Link socket_link(std::unique_ptr<Ch> ch, int fd, const std::string& peer) {
   Link link;
   link.close = [p = ch.get()] { p->close(); };
-  // shutdown() wakes a blocked recv without freeing the descriptor, which the channel owns.
   link.abort = [fd] { ::shutdown(fd, SHUT_RDWR); };
   link.channel = std::move(ch);
   link.peer = peer;
   return link;
 }
 
+Link tcp_link(mpc::Socket s, const mpc::TcpOptions& options, const std::string& peer) {
+  const int fd = s.fd();
+  return socket_link(std::make_unique<mpc::TcpChannel>(std::move(s), options), fd, peer);
+}
+
 Link tls_link(std::unique_ptr<mpc::TlsChannel> ch, const std::string& peer) {
   const int fd = ch->fd();
-  Link link;
-  link.close = [p = ch.get()] { p->close(); };
-  link.abort = [fd] { ::shutdown(fd, SHUT_RDWR); };
-  link.channel = std::move(ch);
-  link.peer = peer;
-  return link;
+  return socket_link(std::move(ch), fd, peer);
 }
 
 }  // namespace

@@ -61,6 +61,23 @@ Plaintext random_message(const ContextPtr& ctx, core::Prg& prg) {
   return pt;
 }
 
+// The decryption errors of kCiphertexts fresh encryptions of random messages by `enc`.
+std::vector<double> fresh_errors(const ContextPtr& ctx, const Encryptor& enc, const Decryptor& dec,
+                                 bool symmetric, core::Prg& prg) {
+  std::vector<double> err;
+  for (size_t k = 0; k < kCiphertexts; ++k) {
+    const Plaintext pt = random_message(ctx, prg);
+    Ciphertext ct;
+    if (symmetric) {
+      enc.encrypt_symmetric(pt, ct, prg);
+    } else {
+      enc.encrypt(pt, ct, prg);
+    }
+    append_errors(*ctx, dec, ct, pt, err);
+  }
+  return err;
+}
+
 size_t hamming_weight(const SecretKey& sk) {
   size_t h = 0;
   for (int8_t c : sk.ternary()) h += c != 0 ? 1 : 0;
@@ -102,13 +119,7 @@ TEST(Encryptor, SymmetricNoiseHasTheBinomialVariance) {
   const SecretKey sk(ctx, prg);
   const Encryptor enc(ctx, sk);
   const Decryptor dec(ctx, sk);
-  std::vector<double> err;
-  for (size_t k = 0; k < kCiphertexts; ++k) {
-    const Plaintext pt = random_message(ctx, prg);
-    Ciphertext ct;
-    enc.encrypt_symmetric(pt, ct, prg);
-    append_errors(*ctx, dec, ct, pt, err);
-  }
+  const std::vector<double> err = fresh_errors(ctx, enc, dec, true, prg);
   const double sd = std::sqrt((kCbdFourth - kCbdVar * kCbdVar) / double(err.size()));
   EXPECT_NEAR(mean_square(err), kCbdVar, 6 * sd);
   double largest = 0;
@@ -130,13 +141,7 @@ TEST(Encryptor, PublicKeyNoiseHasItsVariance) {
   const PublicKey pk = KeyGenerator(ctx, sk).public_key(prg);
   const Encryptor enc(ctx, pk);
   const Decryptor dec(ctx, sk);
-  std::vector<double> err;
-  for (size_t k = 0; k < kCiphertexts; ++k) {
-    const Plaintext pt = random_message(ctx, prg);
-    Ciphertext ct;
-    enc.encrypt(pt, ct, prg);
-    append_errors(*ctx, dec, ct, pt, err);
-  }
+  const std::vector<double> err = fresh_errors(ctx, enc, dec, false, prg);
   const double v =
       kTernaryVar * key_error_norm2(*ctx, pk, sk) + kCbdVar * double(1 + hamming_weight(sk));
   EXPECT_NEAR(mean_square(err) / v, 1.0, 6 * std::sqrt(4.0 / double(err.size())));
@@ -152,13 +157,7 @@ TEST(Encryptor, PublicKeyNoiseOverQpIsTheRounding) {
   const SecretKey sk(ctx, prg);
   const Encryptor enc(ctx, KeyGenerator(ctx, sk).public_key(prg));
   const Decryptor dec(ctx, sk);
-  std::vector<double> err;
-  for (size_t k = 0; k < kCiphertexts; ++k) {
-    const Plaintext pt = random_message(ctx, prg);
-    Ciphertext ct;
-    enc.encrypt(pt, ct, prg);
-    append_errors(*ctx, dec, ct, pt, err);
-  }
+  const std::vector<double> err = fresh_errors(ctx, enc, dec, false, prg);
   const double v = double(1 + hamming_weight(sk)) / 12;
   EXPECT_NEAR(mean_square(err) / v, 1.0, 6 * std::sqrt(4.0 / double(err.size())));
 }

@@ -323,8 +323,7 @@ TEST(Session, AClientDerivingOtherHeParametersIsRefused) {
 }
 
 // A label-only server: the client learns that in the handshake and refuses to ask for logits
-// itself; a client that asks anyway (a deviating one, simulated by the wire message) ends its
-// session without an answer; the label is served and correct.
+// itself; the label is served and correct. (The next test: a client that asks anyway.)
 TEST(Session, ALabelOnlyServerNeverReturnsLogits) {
   const nn::Plan plan = relu_net(16);
   MemoryNetwork net;
