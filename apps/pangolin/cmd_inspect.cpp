@@ -41,7 +41,7 @@ int cmd_inspect(int argc, char** argv) {
   if (args.has("help") || args.positional().size() != 1) {
     std::printf(
         "usage: pangolin inspect MODEL.onnx [--json] [--f F] [--f-w FW] [--margin BITS]\n"
-        "                        [--ell L] [--calibration N]\n\n"
+        "                        [--ell L] [--weight-bits B] [--calibration N]\n\n"
         "Imports the model, merges it into a plan (BN and constant folding, linear fusion,\n"
         "MaxPool before ReLU), quantises it (defaults f = 12, f_w = 12), calibrates ℓ, and\n"
         "prints the graph and the merge report.\n\n"
@@ -49,6 +49,8 @@ int cmd_inspect(int argc, char** argv) {
         "  --margin BITS   headroom of ℓ over the calibrated activation bound (default 2)\n"
         "  --ell L         run in Z_2^L instead of the calibrated ring; L must be at least\n"
         "                  the calibrated ℓ and at most 64\n"
+        "  --weight-bits B the public weight bound |A_int| < 2^B, the same for every layer\n"
+        "                  (default f_w + 3: real weights within ±8)\n"
         "  --calibration N inputs that calibrate the bound (default 500)\n");
     return args.has("help") ? 0 : 2;
   }

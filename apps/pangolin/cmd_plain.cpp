@@ -37,7 +37,8 @@ int cmd_plain(int argc, char** argv) {
   if (args.has("help") || args.positional().size() != 1) {
     std::printf(
         "usage: pangolin plain MODEL.onnx --data fashion-mnist [--limit N] [--json]\n"
-        "                      [--f F] [--f-w FW] [--margin BITS] [--ell L] [--calibration N]\n\n"
+        "                      [--f F] [--f-w FW] [--margin BITS] [--ell L] [--weight-bits B]\n"
+        "                      [--calibration N]\n\n"
         "Runs the Fashion-MNIST test set through the float graph (reference engine) and the\n"
         "merged, quantised plan (fixed-point engine); prints both accuracies and their top-1\n"
         "agreement.\n");

@@ -36,7 +36,8 @@ void usage() {
       "usage: pangolin serve --model M.onnx [--host H] [--port P] [--pool K] [--threads T]\n"
       "                      [--max-sessions S] [--timeout SECONDS] [--label-only]\n"
       "                      [--tls-cert CERT.pem --tls-key KEY.pem]\n"
-      "                      [--f F] [--f-w FW] [--margin BITS] [--ell L] [--calibration N]\n\n"
+      "                      [--f F] [--f-w FW] [--margin BITS] [--ell L] [--weight-bits B] "
+      "[--calibration N]\n\n"
       "Merges the model once (stage 1) and serves private inferences: each client session\n"
       "preprocesses in the background and runs its inferences online; the server learns\n"
       "nothing about the images. Stops on Ctrl-C (SIGINT) or SIGTERM.\n\n"
@@ -50,7 +51,8 @@ void usage() {
       "                       handshake, ends its session (default 120)\n"
       "  --label-only         answer only with the top-1 label (clients never see logits)\n"
       "  --tls-cert/--tls-key TLS 1.3 with this certificate chain and key (PEM)\n"
-      "  --f, --f-w, --margin, --ell, --calibration   merge settings, as for `pangolin inspect`\n\n"
+      "  --f, --f-w, --margin, --ell, --weight-bits, --calibration   merge settings, as for "
+      "`pangolin inspect`\n\n"
       "exit codes: 0 stopped cleanly, 1 the server failed, 2 bad usage or an unusable model\n");
 }
 
