@@ -66,6 +66,12 @@ void set_buffer_cache_limit(size_t bytes) {
   cache().set_limit(bytes);
 }
 
+void touch_pages(void* p, size_t bytes) {
+  auto* b = static_cast<volatile uint8_t*>(p);
+  for (size_t i = 0; i < bytes; i += 4096) b[i] = 0;
+  if (bytes > 0) b[bytes - 1] = 0;
+}
+
 namespace detail {
 
 void* allocate_buffer(size_t bytes, size_t align) {

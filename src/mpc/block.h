@@ -146,6 +146,11 @@ class BitReader {
 // 256 MiB by default. A limit of 0 releases everything cached and disables the cache.
 void set_buffer_cache_limit(size_t bytes);
 
+// Writes one byte of every 4 KiB page of [p, p + bytes), so that the kernel's page faults (a
+// clear of every fresh page, slow on a virtual machine whose memory the host backs lazily)
+// happen now rather than later, on a critical path.
+void touch_pages(void* p, size_t bytes);
+
 namespace detail {
 void* allocate_buffer(size_t bytes, size_t align);
 void deallocate_buffer(void* p, size_t bytes, size_t align);

@@ -54,6 +54,17 @@ size_t NonLinearEvaluator::held_bytes() const {
   return (labels_.size() + tables_.size()) * sizeof(Block) + decode_.size();
 }
 
+void NonLinearEvaluator::reserve() {
+  if (state_ != State::kNew) {
+    throw std::invalid_argument("NonLinearEvaluator::reserve: this layer was already prepared");
+  }
+  const LayerPlan& p = *plan_;
+  labels_.reset(p.cot_bits());
+  tables_.resize(p.table_blocks());
+  touch_pages(labels_.data(), labels_.size() * sizeof(Block));
+  touch_pages(tables_.data(), tables_.size() * sizeof(Block));
+}
+
 void NonLinearEvaluator::offline(Channel& ch, EvaluatorSession& session,
                                  std::span<const uint64_t> c, std::span<const uint64_t> r_next) {
   if (state_ != State::kNew) {
@@ -80,7 +91,7 @@ void NonLinearEvaluator::offline(Channel& ch, EvaluatorSession& session,
   }
   for (size_t o = 0; o < n_r && !p.fused; ++o) writer.put(r_next[o], ell);
   writer.finish();
-  labels_.reset(p.cot_bits());
+  if (labels_.size() != p.cot_bits()) labels_.reset(p.cot_bits());  // else reserve() made it
   session.ot().recv_cot(ch, choices.data(), labels_.data(), labels_.size());
   tweak_base_ = session.reserve_tweaks(p.and_gates());
   gc_ = &session.evaluator();

@@ -49,6 +49,10 @@ class NonLinearEvaluator {
   // c: n_in values, r_next: num_outputs values (both taken mod 2^ℓ; r_next empty for argmax).
   void offline(Channel& ch, EvaluatorSession& session, std::span<const uint64_t> c,
                std::span<const uint64_t> r_next);
+  // Optional, before offline(): allocates the buffers offline() fills (held_bytes()) and faults
+  // in their pages, so that this cost is paid while the caller would wait anyway (the client,
+  // while the server computes its homomorphic replies) rather than while the tables stream in.
+  void reserve();
   // The argmax index for kArgmax, nothing otherwise.
   std::optional<uint64_t> online(Channel& ch);
   std::optional<uint64_t> online(Channel& ch, core::ThreadPool& pool);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 
 #include "core/thread_pool.h"
 
@@ -45,8 +46,10 @@ void add_into(Shares& acc, const Shares& v, uint64_t mask) {
 }
 
 // The client's c of every affine output: the decrypted HE terms plus its public terms P(r_in).
+// while_waiting runs between the requests and the replies, while the server computes.
 core::Status client_he_terms(Connection& conn, const HeClientBackend& he, const Schedule& s,
-                             uint64_t id, TensorSecrets& sec, const ProgressFn& progress) {
+                             uint64_t id, TensorSecrets& sec, const ProgressFn& progress,
+                             const std::function<void()>& while_waiting) {
   const nn::Plan& p = s.architecture;
   const size_t terms = s.he_terms.size();
   std::vector<core::Bytes> requests(terms);
@@ -56,6 +59,7 @@ core::Status client_he_terms(Connection& conn, const HeClientBackend& he, const 
   for (size_t k = 0; k < terms; ++k) {
     conn.send_msg(MsgType::kPrepRequest, encode_prep_part({id, k, std::move(requests[k])}));
   }
+  while_waiting();
   std::vector<core::Bytes> replies(terms);
   for (size_t k = 0; k < terms; ++k) {
     PG_TRY_ASSIGN(replies[k], recv_part(conn, MsgType::kPrepReply, id, k));
@@ -117,19 +121,23 @@ core::Result<ClientSet> client_prepare_set(Connection& conn, mpc::EvaluatorSessi
       sec.c[a->out].assign(p.tensors[a->out].size(), 0);
     }
   }
-  conn.send_msg(MsgType::kPrepBegin, encode_set_id(id));
-  PG_TRY(client_he_terms(conn, he, s, id, sec, progress));
-  const auto he_end = std::chrono::steady_clock::now();
-  const auto after_he = conn.total();
-
   ClientSet set;
   set.id = id;
   const size_t layers = s.nonlinear_steps.size();
   set.layers.reserve(layers);
+  for (size_t j = 0; j < layers; ++j) set.layers.emplace_back(s.nl_specs[j]);
+  conn.send_msg(MsgType::kPrepBegin, encode_set_id(id));
+  // The garbled tables take the most memory (GiBs on large networks): fault their pages in
+  // while the server computes the homomorphic replies, not while they stream in.
+  PG_TRY(client_he_terms(conn, he, s, id, sec, progress, [&] {
+    for (auto& layer : set.layers) layer.reserve();
+  }));
+  const auto he_end = std::chrono::steady_clock::now();
+  const auto after_he = conn.total();
+
   for (size_t j = 0; j < layers; ++j) {
     const auto& step = std::get<nn::NonLinearStep>(p.steps[s.nonlinear_steps[j]]);
-    set.layers.emplace_back(s.nl_specs[j]);
-    set.layers.back().offline(conn.stream(), gc, sec.c[step.in], sec.r[step.out]);
+    set.layers[j].offline(conn.stream(), gc, sec.c[step.in], sec.r[step.out]);
     if (progress) progress(id, "garbled circuits", j + 1, layers + 1);
   }
   set.argmax = std::make_unique<mpc::NonLinearEvaluator>(s.argmax);

@@ -108,8 +108,9 @@ struct LayerResult {
 };
 
 // threads = 0 uses the one-thread calls; otherwise each party has a pool of that many threads.
+// reserve: the client reserves (and faults in) its buffers before offline().
 LayerResult run_layer(const NonLinearSpec& spec, const LayerInputs& in, bool tcp,
-                      size_t threads = 0) {
+                      size_t threads = 0, bool reserve = false) {
   GarblerSession gs;  // both drawn on this thread: deterministic under a fixed test seed
   EvaluatorSession es;
   LayerResult res;
@@ -134,6 +135,7 @@ LayerResult run_layer(const NonLinearSpec& spec, const LayerInputs& in, bool tcp
     test::HashingChannel ch(raw);
     es.setup(ch);
     NonLinearEvaluator e(spec);
+    if (reserve) e.reserve();
     e.offline(ch, es, in.c, in.r);
     res.index = client_pool ? e.online(ch, *client_pool) : e.online(ch);
     res.client_sent = ch.hex();
@@ -211,6 +213,27 @@ INSTANTIATE_TEST_SUITE_P(Widths, ElementwiseLayer, ::testing::ValuesIn(elementwi
                                                                                      : "trunc") +
                                   "_l" + std::to_string(c.ell) + "_f" + std::to_string(c.shift);
                          });
+
+// reserve() changes where the buffers' pages are faulted in, nothing else: the same result and
+// the same bytes on the wire, for every kind.
+TEST(NonLinearLayer, ReservingTheBuffersChangesNothingOnTheWire) {
+  for (const NonLinearKind kind :
+       {NonLinearKind::kReluTruncate, NonLinearKind::kTruncateRemask, NonLinearKind::kArgmax}) {
+    SCOPED_TRACE(int(kind));
+    const NonLinearSpec spec{kind, 37, kind == NonLinearKind::kArgmax ? 0u : 12u, 300, {}};
+    LayerResult plain, reserved;
+    LayerInputs in;
+    for (const bool reserve : {false, true}) {
+      FixedSeedScope seed(seed_of(0x6a));
+      auto prg = core::Prg::from_os();
+      in = make_inputs(spec, prg, /*edges=*/true);
+      (reserve ? reserved : plain) = run_layer(spec, in, /*tcp=*/false, 0, reserve);
+    }
+    check_result(in, reserved);
+    EXPECT_EQ(reserved.server_sent, plain.server_sent);
+    EXPECT_EQ(reserved.client_sent, plain.client_sent);
+  }
+}
 
 TEST(ReluLayerTcp, LargeLayerStreamsWithoutDeadlock) {
   // Tens of MiB in each direction: far more than the sockets buffer, so a schedule in which
@@ -482,6 +505,7 @@ TEST(NonLinearLayer, PreparedMaterialIsUsedExactlyOnce) {
         es.setup(ch);
         EXPECT_THROW(e.offline(ch, es, in.c, {}), std::invalid_argument);  // r' missing
         e.offline(ch, es, in.c, in.r);
+        EXPECT_THROW(e.reserve(), std::invalid_argument);  // after offline()
         e.online(ch);
         EXPECT_THROW(e.online(ch), std::invalid_argument);
       });
