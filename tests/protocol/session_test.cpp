@@ -361,6 +361,9 @@ TEST(Session, ALabelOnlyServerRefusesAnInputAskingForLogits) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("reveals only the top-1 label"), std::string::npos)
       << r.error().message;
+  // The session ends once both of its connections have; the client's preprocessing one closes
+  // with the client (in-memory links cannot be aborted from the server's side).
+  (void)client.value()->close();
   const auto ended = server.reports(1);
   ASSERT_EQ(ended.size(), 1u);
   EXPECT_EQ(ended[0].inferences, 0u);
