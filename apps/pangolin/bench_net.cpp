@@ -1,5 +1,6 @@
 #include "bench_net.h"
 
+#include <cstdio>
 #include <memory>
 
 namespace pg::app {
@@ -53,15 +54,13 @@ mpc::LinkShape net_link_shape(NetProfile p) {
 }
 
 std::string describe_net_profile(NetProfile p) {
-  switch (p) {
-    case NetProfile::kLan:
-      return "emulated LAN: 384 MB/s, 0.3 ms round trip";
-    case NetProfile::kWan:
-      return "emulated WAN: 44 MB/s, 40 ms round trip";
-    case NetProfile::kNone:
-      break;
-  }
-  return "loopback TCP, no shaping";
+  if (p == NetProfile::kNone) return "loopback TCP, no shaping";
+  const mpc::LinkShape s = net_link_shape(p);
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "emulated %s: %.0f MB/s, %g ms round trip",
+                p == NetProfile::kLan ? "LAN" : "WAN", s.bandwidth_bytes_per_s / 1e6,
+                2e-3 * double(s.latency.count()));
+  return buf;
 }
 
 protocol::Link shape_link(protocol::Link link, NetProfile p) {

@@ -94,8 +94,10 @@ core::Result<Frame> recv_any_frame(Channel& ch, std::span<const Accept> accepted
   ch.recv(h.data(), h.size());
   PG_TRY_ASSIGN(uint32_t len, decode_header_any(h, accepted));
   Frame f{static_cast<MsgType>(h[3]), {}};
-  // The buffer grows with the bytes that actually arrive, so a header that claims a large
+  // Address space for the claimed length is reserved at once (no copies as it fills), but pages
+  // are written, and so become resident, only as the bytes arrive: a header that claims a large
   // payload costs the peer as many bytes as it costs us memory.
+  f.payload.reserve(len);
   constexpr size_t kChunk = size_t{1} << 20;
   for (size_t got = 0; got < len;) {
     const size_t take = std::min<size_t>(len - got, kChunk);

@@ -285,11 +285,16 @@ TEST(Quantize, ThePublicWeightBoundIsPolicyNotData) {
   ASSERT_TRUE(raised.ok()) << raised.error().message;
 }
 
+// Conv 3x3 (4 channels) → ReLU → Gemm 6 on the builder's input: the calibration tests' network.
+Graph conv_relu_gemm(GraphBuilder& b) {
+  auto v = b.add(OpKind::kRelu, {b.conv("x", 4, 3, 1, 1)});
+  return b.finish(b.gemm(v, 6));
+}
+
 TEST(Calibrate, EllIsTheCalibratedBoundPlusTheMargin) {
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(86));
   GraphBuilder b({1, 3, 8, 8}, prg);
-  auto v = b.add(OpKind::kRelu, {b.conv("x", 4, 3, 1, 1)});
-  const Graph g = b.finish(b.gemm(v, 6));
+  const Graph g = conv_relu_gemm(b);
   MergeOptions o = options(b, 12, 12);
   auto m = merge(g, o);
   ASSERT_TRUE(m.ok());
@@ -320,8 +325,7 @@ TEST(Calibrate, EllIsTheCalibratedBoundPlusTheMargin) {
 TEST(Calibrate, PinnedEllMayOnlyWidenTheRingAndKeepsEveryValue) {
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(87));
   GraphBuilder b({1, 3, 8, 8}, prg);
-  auto v = b.add(OpKind::kRelu, {b.conv("x", 4, 3, 1, 1)});
-  const Graph g = b.finish(b.gemm(v, 6));
+  const Graph g = conv_relu_gemm(b);
   MergeOptions o = options(b, 12, 12);
   auto calibrated = merge(g, o);
   ASSERT_TRUE(calibrated.ok());

@@ -277,17 +277,19 @@ TEST(FuseLinear, GemmGemmOnlyWhenCheaper) {
 // be a 100 x 1048576 dense matrix (800 MB of doubles).
 TEST(FuseLinear, NeverBuildsAnOversizeBlock) {
   core::Prg prg = core::Prg::from_seed(core::testing::seed_of(74));
-  GraphBuilder b({1, 64, 128, 128}, prg);
-  const Graph g = b.finish(b.gemm(
-      b.flatten(b.pool(OpKind::kGlobalAveragePool, b.add(OpKind::kRelu, {"x"}), 1, 1)), 100));
+  // ReLU → GlobalAveragePool → Flatten → Gemm 100 on a 64 x side x side input.
+  auto pooled_gemm = [&](int side) {
+    GraphBuilder b({1, 64, side, side}, prg);
+    return b.finish(b.gemm(
+        b.flatten(b.pool(OpKind::kGlobalAveragePool, b.add(OpKind::kRelu, {"x"}), 1, 1)), 100));
+  };
+  const Graph g = pooled_gemm(128);
   Graph h = g;
   ASSERT_TRUE(fuse_linear(h).ok());
   EXPECT_EQ(count(h, OpKind::kGlobalAveragePool), 1u);
   EXPECT_EQ(count(h, OpKind::kGemm), 1u);
   // The same pooling into a small Gemm still fuses.
-  GraphBuilder b2({1, 64, 8, 8}, prg);
-  const Graph g2 = b2.finish(b2.gemm(
-      b2.flatten(b2.pool(OpKind::kGlobalAveragePool, b2.add(OpKind::kRelu, {"x"}), 1, 1)), 100));
+  const Graph g2 = pooled_gemm(8);
   Graph h2 = g2;
   ASSERT_TRUE(fuse_linear(h2).ok());
   EXPECT_EQ(count(h2, OpKind::kGlobalAveragePool), 0u);

@@ -322,14 +322,18 @@ TEST(Session, AClientDerivingOtherHeParametersIsRefused) {
   run_exactness(net, plan, 1);  // the server serves the next client
 }
 
+ServerOptions label_only_options() {
+  ServerOptions so;
+  so.label_only = true;
+  return so;
+}
+
 // A label-only server: the client learns that in the handshake and refuses to ask for logits
 // itself; the label is served and correct. (The next test: a client that asks anyway.)
 TEST(Session, ALabelOnlyServerNeverReturnsLogits) {
   const nn::Plan plan = relu_net(16);
   MemoryNetwork net;
-  ServerOptions so;
-  so.label_only = true;
-  ServerThread server(ideal_model(plan), net, so);
+  ServerThread server(ideal_model(plan), net, label_only_options());
   auto client = Client::connect(net, ideal_client(2));
   ASSERT_TRUE(client.ok()) << client.error().to_string();
   Client& c = *client.value();
@@ -349,9 +353,7 @@ TEST(Session, ALabelOnlyServerNeverReturnsLogits) {
 TEST(Session, ALabelOnlyServerRefusesAnInputAskingForLogits) {
   const nn::Plan plan = relu_net(17);
   MemoryNetwork net;
-  ServerOptions so;
-  so.label_only = true;
-  ServerThread server(ideal_model(plan), net, so);
+  ServerThread server(ideal_model(plan), net, label_only_options());
   auto options = ideal_client(1);
   options.testing_ignore_label_only = true;  // a deviating client
   auto client = Client::connect(net, options);
