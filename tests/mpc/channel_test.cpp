@@ -314,6 +314,20 @@ TEST(ShapedChannel, StampWithinTheLatencyIsHonoured) {
   EXPECT_GE(Clock::now() - t0, milliseconds(25));  // it waited for the stamped arrival
 }
 
+TEST(ShapedChannel, ANegativeShapeInEitherDirectionIsRefused) {
+  auto [a, b] = MemoryChannel::make_pair();
+  const LinkShape bad{-1.0, std::chrono::microseconds(0)};
+  const LinkShape late{0, std::chrono::microseconds(-5)};
+  for (const auto& [out, in] : {std::pair{bad, LinkShape{}}, std::pair{LinkShape{}, late}}) {
+    try {
+      ShapedChannel shaped(*a, out, in);
+      ADD_FAILURE() << "a negative shape was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_STREQ(e.what(), "ShapedChannel: bandwidth and latency must not be negative");
+    }
+  }
+}
+
 TEST(ShapedChannel, UnshapedPeerIsDetected) {
   auto [a, b] = MemoryChannel::make_pair();
   ShapedChannel shaped(*b, {});

@@ -203,6 +203,12 @@ TEST(TlsChannel, DeferredAcceptDoesNotWaitForTheHandshake) {
 
   silent->close();  // the silent peer leaves: the pending handshake fails in the first read
   EXPECT_THROW(first->recv(&x, 1), ChannelError);
+  try {
+    (void)TlsChannel::accept_deferred(listener, client_ctx, std::chrono::seconds(1), io);
+    ADD_FAILURE() << "a client context was accepted for a server's accept";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "TlsChannel::accept needs a server context");
+  }
 }
 
 TEST(TlsChannel, MissingFilesAreReported) {

@@ -285,6 +285,19 @@ TEST(Quantize, ThePublicWeightBoundIsPolicyNotData) {
   ASSERT_TRUE(raised.ok()) << raised.error().message;
 }
 
+TEST(Quantize, AWeightBoundOutsideItsRangeIsRefused) {
+  core::Prg prg = core::Prg::from_seed(core::testing::seed_of(89));
+  GraphBuilder b({1, 2, 6, 6}, prg);
+  const Graph g = b.finish(b.gemm(b.add(OpKind::kRelu, {b.conv("x", 3, 3, 1, 1)}), 4));
+  for (const int bits : {-1, 41}) {
+    MergeOptions o = options(b, 12, 12);
+    o.weight_bits = bits;
+    auto m = merge(g, o);
+    ASSERT_FALSE(m.ok()) << bits;
+    EXPECT_EQ(m.error().message, "the weight bound must lie in [1, 40] bits");
+  }
+}
+
 // Conv 3x3 (4 channels) → ReLU → Gemm 6 on the builder's input: the calibration tests' network.
 Graph conv_relu_gemm(GraphBuilder& b) {
   auto v = b.add(OpKind::kRelu, {b.conv("x", 4, 3, 1, 1)});

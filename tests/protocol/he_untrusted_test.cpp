@@ -8,6 +8,7 @@
 
 #include "he_linear_util.h"
 #include "nn/kernels/conv_geometry.h"
+#include "protocol/he_backend.h"
 
 namespace pg::protocol {
 namespace {
@@ -134,6 +135,16 @@ TEST(HeUntrusted, MalformedKeyMaterialIsAnError) {
   const nn::Plan other = testing::one_term_plan(nn::kernels::dense_geometry(7, 3), true, 30, 4, {});
   const HeLinearClient c2(other, x.opt);
   EXPECT_FALSE(HeClientKeys::parse(x.plan.architecture(), x.opt, c2.public_material()).ok());
+}
+
+// The server refuses a request frame larger than its term's request before reading it, so the
+// bound it uses must be the exact size of what an honest client sends.
+TEST(HeUntrusted, TheServersRequestBoundIsTheClientsRequestSize) {
+  Exchange x;
+  const auto server = make_he_server(x.plan, x.opt);
+  const auto client = make_he_client(x.plan.architecture(), x.opt);
+  EXPECT_EQ(server->request_bytes(0), client->encrypt(0, x.r).size());
+  EXPECT_EQ(server->request_bytes(0), x.request.size());
 }
 
 TEST(HeUntrusted, ApiMisuseThrows) {

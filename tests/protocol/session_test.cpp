@@ -343,6 +343,9 @@ TEST(Session, ALabelOnlyServerNeverReturnsLogits) {
   auto refused = c.infer_encoded(x, OutputMode::kLogits);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, core::ErrorCode::kUnsupported);
+  EXPECT_NE(refused.error().message.find("reveals only the top-1 label: ask for the label"),
+            std::string::npos)
+      << refused.error().message;
   auto label = c.infer_encoded(x, OutputMode::kLabel);
   ASSERT_TRUE(label.ok()) << label.error().to_string();
   EXPECT_EQ(label.value().label, first_argmax(plan, nn::run_plan(plan, x)));

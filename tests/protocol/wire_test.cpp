@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "protocol/messages.h"
+
 namespace pg::protocol {
 namespace {
 
@@ -126,6 +128,33 @@ TEST(Wire, ClaimedLengthIsNotAllocatedBeforeTheBytesArrive) {
   EXPECT_THROW((void)recv_frame(p, MsgType::kPrepRequest, claimed), std::runtime_error);
   const uint64_t peak = status_kib("VmHWM:");
   EXPECT_LT(peak, before + (64u << 10)) << "KiB: the claimed 400 MiB were allocated up front";
+}
+
+// The Welcome carries the HE setup digest and the label-only flag; a flag other than 0 or 1 is
+// malformed.
+TEST(Messages, WelcomeRoundTripsAndRefusesABadLabelOnlyFlag) {
+  Welcome w;
+  w.session_id = 7;
+  w.pool_limit = 3;
+  w.he_setup[0] = 0xab;
+  w.he_setup[31] = 0xcd;
+  w.label_only = true;
+  w.architecture = {1, 2, 3};
+  core::Bytes bytes = encode_welcome(w);
+  auto back = decode_welcome(bytes);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back.value().he_setup, w.he_setup);
+  EXPECT_TRUE(back.value().label_only);
+  EXPECT_EQ(back.value().architecture, w.architecture);
+  // session id (8) + token (32) + pool limit (1) + scheme (1) + packing (1) + digest (32)
+  const size_t flag_at = 8 + 32 + 1 + 1 + 1 + 32;
+  ASSERT_EQ(bytes[flag_at], 1);
+  bytes[flag_at] = 2;
+  auto bad = decode_welcome(bytes);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, core::ErrorCode::kMalformed);
+  EXPECT_NE(bad.error().message.find("a label-only flag other than 0/1"), std::string::npos)
+      << bad.error().message;
 }
 
 }  // namespace
